@@ -4,6 +4,7 @@
 // models--Org--Name/snapshots/<refs/main>). No downloading code of our own: when the
 // id is not there, the error says which `huggingface-cli download` fetches it.
 #include <string>
+#include <vector>
 
 #include "io/model_config.h"
 #include "io/safetensors.h"
@@ -11,6 +12,15 @@
 namespace softcot::io {
 
 std::string resolve_model_dir(const std::string& model_id);
+std::string hf_hub_cache_dir();  // where resolve_model_dir looks for HF ids
+
+// Every tensor the config implies, in HF's order (Qwen2/Llama names; lm_head.weight
+// only when the head is untied; q/k/v biases only with attention_bias).
+struct TensorSpec {
+  std::string name;
+  std::vector<int64_t> shape;
+};
+std::vector<TensorSpec> expected_tensors(const ModelConfig& config);
 
 struct ModelDir {
   std::string path;  // resolved directory
@@ -21,6 +31,8 @@ struct ModelDir {
   WeightFiles weights;          // every tensor checked against `config` on open
 };
 
+// Resolves the id, reads both configs and maps the weights; throws bad_input naming
+// the file and the reason on anything missing, malformed or of the wrong shape.
 ModelDir open_model_dir(const std::string& model_id);
 
 }  // namespace softcot::io

@@ -16,6 +16,7 @@ enum class DType { kF32, kF16, kBF16 };
 
 const char* dtype_name(DType dtype);  // "F32", "F16", "BF16" as safetensors spells them
 size_t dtype_size(DType dtype);
+std::string shape_text(const std::vector<int64_t>& shape);  // "[896, 1536]"
 
 struct TensorView {
   std::string name;
