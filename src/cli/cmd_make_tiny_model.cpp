@@ -1,0 +1,59 @@
+// softcot make-tiny-model: a small deterministic HF Qwen2 directory for tests and demos.
+#include <iostream>
+
+#include "cli/command.h"
+#include "cli/options.h"
+#include "core/error.h"
+#include "io/tiny_model.h"
+
+namespace softcot::cli {
+namespace {
+
+int run(int argc, char** argv) {
+  io::TinyModelOptions o;
+  std::string dtype = "bf16";
+  po::options_description options("make-tiny-model options");
+  options.add_options()
+      ("out", po::value(&o.out_dir)->required(), "output directory (created)")
+      ("tokenizer", po::value(&o.tokenizer_json)->required(),
+       "a Qwen tokenizer.json to copy (its tokenizer_config.json is copied too)")
+      ("seed", po::value(&o.seed)->default_value(0), "weight seed: same seed, same bytes")
+      ("hidden_size", po::value(&o.hidden_size)->default_value(o.hidden_size), "hidden size")
+      ("num_layers", po::value(&o.num_layers)->default_value(o.num_layers), "decoder layers")
+      ("num_heads", po::value(&o.num_heads)->default_value(o.num_heads), "attention heads")
+      ("num_kv_heads", po::value(&o.num_kv_heads)->default_value(o.num_kv_heads), "key/value heads")
+      ("intermediate_size", po::value(&o.intermediate_size)->default_value(o.intermediate_size),
+       "MLP width")
+      ("head_dim", po::value(&o.head_dim)->default_value(0),
+       "head dimension (0: hidden_size / num_heads)")
+      ("vocab_size", po::value(&o.vocab_size)->default_value(0),
+       "vocabulary rows (0: the tokenizer's largest id + 1)")
+      ("dtype", po::value(&dtype)->default_value(dtype), "bf16 or f32")
+      ("tied", "tie lm_head to the embeddings (the default)")
+      ("untied", "write a separate lm_head.weight")
+      ("max_position_embeddings",
+       po::value(&o.max_position_embeddings)->default_value(o.max_position_embeddings),
+       "max_position_embeddings in config.json")
+      ("rope_theta", po::value(&o.rope_theta)->default_value(o.rope_theta), "RoPE base")
+      ("init_std", po::value(&o.init_std)->default_value(o.init_std),
+       "standard deviation of the weights");
+  const auto parsed = parse_command_line(
+      argc, argv, "softcot make-tiny-model --out DIR --tokenizer TOKENIZER_JSON [--seed S] [sizes]",
+      options);
+  if (!parsed) return 0;
+  if (parsed->vm.count("tied") && parsed->vm.count("untied")) {
+    throw usage_error("--tied and --untied exclude each other");
+  }
+  o.tied = parsed->vm.count("untied") == 0;
+  if (dtype == "bf16") o.dtype = io::DType::kBF16;
+  else if (dtype == "f32") o.dtype = io::DType::kF32;
+  else throw usage_error("--dtype must be bf16 or f32, not '" + dtype + "'");
+  io::write_tiny_model(o);
+  std::cout << o.out_dir << "\n";
+  return 0;
+}
+
+const RegisterCommand kRegister{{"make-tiny-model", "write a small deterministic HF Qwen2 model directory", &run}};
+
+}  // namespace
+}  // namespace softcot::cli
