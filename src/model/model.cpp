@@ -1,0 +1,196 @@
+#include "model/model.h"
+
+#include <algorithm>
+
+#include "core/error.h"
+
+namespace softcot::model {
+
+namespace {
+
+std::string layer_name(int64_t layer, const char* suffix) {
+  return "model.layers." + std::to_string(layer) + "." + suffix;
+}
+
+float* data_or_null(const Buffer& b) { return b.floats() > 0 ? b.data() : nullptr; }
+
+}  // namespace
+
+Model::Model(const io::ModelConfig& config, const TensorLookup& tensors, Backend& backend,
+             std::shared_ptr<const void> keep_alive)
+    : config_(config), backend_(&backend), keep_alive_(std::move(keep_alive)) {
+  const int64_t hidden = config.hidden_size;
+  const int64_t q_dim = config.num_attention_heads * config.head_dim;
+  const int64_t kv_dim = config.num_key_value_heads * config.head_dim;
+  const int64_t inter = config.intermediate_size;
+  auto matrix = [&](const std::string& name, int64_t rows, int64_t cols) {
+    WeightMatrix w = backend.prepare_weight(tensors(name, {rows, cols}));
+    weight_bytes_ += w.bytes();
+    return w;
+  };
+  auto vector = [&](const std::string& name, int64_t size) {
+    return backend.prepare_vector(tensors(name, {size}));
+  };
+  embed_tokens_ = backend.prepare_weight(tensors("model.embed_tokens.weight", {config.vocab_size, hidden}));
+  for (int64_t l = 0; l < config.num_hidden_layers; ++l) {
+    Layer layer;
+    layer.input_norm = vector(layer_name(l, "input_layernorm.weight"), hidden);
+    layer.post_attention_norm = vector(layer_name(l, "post_attention_layernorm.weight"), hidden);
+    layer.q = matrix(layer_name(l, "self_attn.q_proj.weight"), q_dim, hidden);
+    layer.k = matrix(layer_name(l, "self_attn.k_proj.weight"), kv_dim, hidden);
+    layer.v = matrix(layer_name(l, "self_attn.v_proj.weight"), kv_dim, hidden);
+    layer.o = matrix(layer_name(l, "self_attn.o_proj.weight"), hidden, q_dim);
+    if (config.attention_bias) {
+      layer.q_bias = vector(layer_name(l, "self_attn.q_proj.bias"), q_dim);
+      layer.k_bias = vector(layer_name(l, "self_attn.k_proj.bias"), kv_dim);
+      layer.v_bias = vector(layer_name(l, "self_attn.v_proj.bias"), kv_dim);
+    }
+    layer.gate = matrix(layer_name(l, "mlp.gate_proj.weight"), inter, hidden);
+    layer.up = matrix(layer_name(l, "mlp.up_proj.weight"), inter, hidden);
+    layer.down = matrix(layer_name(l, "mlp.down_proj.weight"), hidden, inter);
+    layers_.push_back(std::move(layer));
+  }
+  final_norm_ = vector("model.norm.weight", hidden);
+  lm_head_ = config.tie_word_embeddings ? embed_tokens_
+                                        : backend.prepare_weight(tensors("lm_head.weight", {config.vocab_size, hidden}));
+  weight_bytes_ += lm_head_.bytes();  // read once per decoded token; embeddings only one row
+}
+
+std::unique_ptr<Model> Model::load(io::ModelDir dir, Backend& backend) {
+  auto owned = std::make_shared<io::ModelDir>(std::move(dir));
+  const io::WeightFiles& weights = owned->weights;
+  TensorLookup lookup = [&weights](const std::string& name,
+                                   const std::vector<int64_t>& shape) -> const io::TensorView& {
+    return weights.get_checked(name, shape);
+  };
+  return std::make_unique<Model>(owned->config, lookup, backend, owned);
+}
+
+std::vector<float> Model::embed(std::span<const int32_t> ids) const {
+  for (int32_t id : ids) {
+    if (id < 0 || id >= config_.vocab_size) {
+      throw bad_input(config_.source_path, "token id " + std::to_string(id) +
+                                               " is outside the vocabulary of " +
+                                               std::to_string(config_.vocab_size));
+    }
+  }
+  const int64_t n = static_cast<int64_t>(ids.size());
+  Buffer rows = backend_->allocate(n * config_.hidden_size);
+  backend_->embedding_gather(embed_tokens_, ids, rows.data());
+  std::vector<float> out(static_cast<size_t>(n * config_.hidden_size));
+  backend_->download(rows.data(), out);
+  return out;
+}
+
+std::vector<StepResult> Model::forward(std::span<const SequenceStep> batch) {
+  std::vector<StepResult> results;
+  results.reserve(batch.size());
+  for (const SequenceStep& step : batch) results.push_back(forward_one(step));
+  return results;
+}
+
+StepResult Model::forward_one(const SequenceStep& step) {
+  const io::ModelConfig& c = config_;
+  const int64_t hidden = c.hidden_size;
+  const int64_t n = static_cast<int64_t>(step.embeddings.size()) / hidden;
+  KvCache& cache = *step.cache;
+  const int64_t start = cache.length();
+  if (n <= 0 || n * hidden != static_cast<int64_t>(step.embeddings.size())) {
+    throw failure("model", "forward needs a whole number of embedding rows");
+  }
+  if (start + n > cache.capacity()) {
+    throw failure("model", "KV cache full: " + std::to_string(start + n) + " tokens, capacity " +
+                               std::to_string(cache.capacity()));
+  }
+  const int64_t q_dim = c.num_attention_heads * c.head_dim;
+  const int64_t kv_dim = c.num_key_value_heads * c.head_dim;
+  const float eps = static_cast<float>(c.rms_norm_eps);
+  const float theta = static_cast<float>(c.rope_theta);
+  Backend& be = *backend_;
+
+  std::vector<int64_t> positions(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) positions[i] = start + i;
+
+  Buffer x = be.allocate(n * hidden);
+  Buffer h = be.allocate(n * hidden);
+  Buffer q = be.allocate(n * q_dim);
+  Buffer attn = be.allocate(n * q_dim);
+  Buffer gate = be.allocate(n * c.intermediate_size);
+  Buffer up = be.allocate(n * c.intermediate_size);
+  be.upload(step.embeddings, x.data());
+
+  for (int64_t l = 0; l < c.num_hidden_layers; ++l) {
+    const Layer& layer = layers_[l];
+    float* k_rows = cache.keys(l) + start * kv_dim;  // new keys go straight into the cache
+    float* v_rows = cache.values(l) + start * kv_dim;
+    be.rmsnorm(x.data(), layer.input_norm.data(), h.data(), n, hidden, eps);
+    be.matmul(h.data(), n, layer.q, data_or_null(layer.q_bias), q.data());
+    be.matmul(h.data(), n, layer.k, data_or_null(layer.k_bias), k_rows);
+    be.matmul(h.data(), n, layer.v, data_or_null(layer.v_bias), v_rows);
+    be.rope_neox(q.data(), n, c.num_attention_heads, c.head_dim, positions, theta);
+    be.rope_neox(k_rows, n, c.num_key_value_heads, c.head_dim, positions, theta);
+    be.attention(q.data(), cache.keys(l), cache.values(l), attn.data(), n, start,
+                 c.num_attention_heads, c.num_key_value_heads, c.head_dim);
+    be.matmul(attn.data(), n, layer.o, nullptr, h.data());
+    be.add_inplace(x.data(), h.data(), n * hidden);
+    be.rmsnorm(x.data(), layer.post_attention_norm.data(), h.data(), n, hidden, eps);
+    be.matmul(h.data(), n, layer.gate, nullptr, gate.data());
+    be.matmul(h.data(), n, layer.up, nullptr, up.data());
+    be.swiglu(gate.data(), up.data(), gate.data(), n * c.intermediate_size);
+    be.matmul(gate.data(), n, layer.down, nullptr, h.data());
+    be.add_inplace(x.data(), h.data(), n * hidden);
+  }
+  cache.set_length(start + n);
+
+  StepResult result;
+  auto final_rows = [&](std::span<const int64_t> rows) {
+    for (int64_t r : rows) {
+      if (r < 0 || r >= n) throw failure("model", "requested row " + std::to_string(r) + " of " + std::to_string(n));
+    }
+    Buffer picked = be.allocate(static_cast<int64_t>(rows.size()) * hidden);
+    be.gather_rows(x.data(), rows, hidden, picked.data());
+    be.rmsnorm(picked.data(), final_norm_.data(), picked.data(), static_cast<int64_t>(rows.size()),
+               hidden, eps);
+    return picked;
+  };
+  if (!step.hidden_at.empty()) {
+    Buffer picked = final_rows(step.hidden_at);
+    result.hidden.resize(step.hidden_at.size() * static_cast<size_t>(hidden));
+    be.download(picked.data(), result.hidden);
+  }
+  if (!step.logits_at.empty()) {
+    const int64_t m = static_cast<int64_t>(step.logits_at.size());
+    Buffer picked = final_rows(step.logits_at);
+    Buffer logits = be.allocate(m * c.vocab_size);
+    be.matmul(picked.data(), m, lm_head_, nullptr, logits.data());
+    result.logits.resize(static_cast<size_t>(m * c.vocab_size));
+    be.download(logits.data(), result.logits);
+  }
+  return result;
+}
+
+std::vector<float> Model::hidden_states_at(std::span<const float> embeddings, int64_t n_tokens,
+                                           std::span<const int64_t> positions) {
+  if (positions.empty()) return {};
+  const int64_t last = *std::max_element(positions.begin(), positions.end());
+  if (last >= n_tokens) throw failure("model", "hidden state position past the prompt");
+  const int64_t used = last + 1;
+  KvCache cache = new_cache(used);
+  SequenceStep step{&cache, embeddings.first(static_cast<size_t>(used * config_.hidden_size)), {},
+                    positions};
+  return forward_one(step).hidden;
+}
+
+std::vector<float> Model::logits_at(std::span<const float> embeddings, int64_t n_tokens,
+                                    std::span<const int64_t> positions) {
+  if (positions.empty()) return {};
+  const int64_t last = *std::max_element(positions.begin(), positions.end());
+  if (last >= n_tokens) throw failure("model", "logits position past the prompt");
+  const int64_t used = last + 1;
+  KvCache cache = new_cache(used);
+  SequenceStep step{&cache, embeddings.first(static_cast<size_t>(used * config_.hidden_size)),
+                    positions, {}};
+  return forward_one(step).logits;
+}
+
+}  // namespace softcot::model
