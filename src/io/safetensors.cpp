@@ -144,12 +144,11 @@ std::vector<TensorView> parse_safetensors(const std::string& file, const uint8_t
                                 std::to_string(end) + "] point past the end of the file (" +
                                 std::to_string(data_size) + " data bytes)");
     }
+    // The shape loop bounded numel by the data size, so this product cannot overflow.
     const uint64_t element = dtype_size(view.dtype);
-    if (numel > data_size / element || numel * element != end - begin) {
+    if (numel * element != end - begin) {
       throw bad_input(file, quoted(name) + " of shape " + shape_text(view.shape) + " and dtype " +
-                                dtype_name(view.dtype) + " needs " +
-                                (numel > data_size / element ? std::string("more")
-                                                             : std::to_string(numel * element)) +
+                                dtype_name(view.dtype) + " needs " + std::to_string(numel * element) +
                                 " bytes, data_offsets give " + std::to_string(end - begin));
     }
     // The map is page-aligned, so this makes every element naturally aligned in memory.
@@ -181,22 +180,28 @@ std::vector<TensorView> parse_safetensors(const std::string& file, const uint8_t
 
 void write_safetensors(const std::string& path, const std::vector<TensorToWrite>& tensors,
                        const std::map<std::string, std::string>& metadata) {
-  // ordered_json keeps the tensors in the order given, as torch's writer does.
+  // Wider dtypes first (stable otherwise), as the Rust writer orders them: with the data
+  // section 8-byte aligned, every tensor then starts aligned to its element size.
+  std::vector<const TensorToWrite*> order;
+  for (const auto& t : tensors) order.push_back(&t);
+  std::stable_sort(order.begin(), order.end(), [](const TensorToWrite* a, const TensorToWrite* b) {
+    return dtype_size(a->dtype) > dtype_size(b->dtype);
+  });
   nlohmann::ordered_json header = nlohmann::ordered_json::object();
   if (!metadata.empty()) header["__metadata__"] = metadata;
   uint64_t offset = 0;
-  for (const auto& t : tensors) {
+  for (const TensorToWrite* t : order) {
     uint64_t numel = 1;
-    for (int64_t d : t.shape) numel *= static_cast<uint64_t>(d);
-    if (numel * dtype_size(t.dtype) != t.bytes.size()) {
-      throw failure(path, quoted(t.name) + " of shape " + shape_text(t.shape) + " has " +
-                              std::to_string(t.bytes.size()) + " bytes, expected " +
-                              std::to_string(numel * dtype_size(t.dtype)));
+    for (int64_t d : t->shape) numel *= static_cast<uint64_t>(d);
+    if (numel * dtype_size(t->dtype) != t->bytes.size()) {
+      throw failure(path, quoted(t->name) + " of shape " + shape_text(t->shape) + " has " +
+                              std::to_string(t->bytes.size()) + " bytes, expected " +
+                              std::to_string(numel * dtype_size(t->dtype)));
     }
-    header[t.name] = {{"dtype", dtype_name(t.dtype)},
-                      {"shape", t.shape},
-                      {"data_offsets", {offset, offset + t.bytes.size()}}};
-    offset += t.bytes.size();
+    header[t->name] = {{"dtype", dtype_name(t->dtype)},
+                       {"shape", t->shape},
+                       {"data_offsets", {offset, offset + t->bytes.size()}}};
+    offset += t->bytes.size();
   }
   std::string text = header.dump();
   // Pad with spaces so the data section starts 8-byte aligned (as the Rust writer does).
@@ -210,8 +215,8 @@ void write_safetensors(const std::string& path, const std::vector<TensorToWrite>
     for (int i = 0; i < 8; ++i) length[i] = static_cast<uint8_t>(uint64_t{text.size()} >> (8 * i));
     out.write(reinterpret_cast<const char*>(length), 8);
     out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    for (const auto& t : tensors) {
-      out.write(reinterpret_cast<const char*>(t.bytes.data()), static_cast<std::streamsize>(t.bytes.size()));
+    for (const TensorToWrite* t : order) {
+      out.write(reinterpret_cast<const char*>(t->bytes.data()), static_cast<std::streamsize>(t->bytes.size()));
     }
     out.flush();
     if (!out) throw io_error(tmp, errno_text("write failed"));

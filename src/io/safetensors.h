@@ -51,11 +51,13 @@ class WeightFiles {
 // Parses one safetensors header (exposed for the fuzzer): `file` names the source in
 // errors, `bytes`/`size` is the whole file. Throws bad_input on anything malformed:
 // truncated, oversized (> 100 MB) header, offsets past the end, overlapping or
-// misaligned data, unknown dtypes, shape/byte-count mismatches.
+// data not aligned to its element size, dtypes other than F32/F16/BF16, shape/byte-count
+// mismatches. Holes between tensors are tolerated.
 std::vector<TensorView> parse_safetensors(const std::string& file, const uint8_t* bytes, size_t size);
 
-// Writes a safetensors file (used by make-tiny-model and tests), tensors in the
-// given order, with an optional __metadata__ map.
+// Writes a safetensors file (used by make-tiny-model and tests) with an optional
+// __metadata__ map: tensors in the given order, except that wider dtypes go first so
+// that every tensor is aligned to its element size (as the Rust writer does).
 struct TensorToWrite {
   std::string name;
   DType dtype;
