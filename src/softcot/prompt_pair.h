@@ -1,0 +1,48 @@
+#pragma once
+// One sample's two prompts as text and token ids, with the placeholder span of each:
+// thought_index = [base_start, base_end, assistant_start, assistant_end), end exclusive, as the
+// reference computes it from the prompt lengths (docs/tasks.md, "Placeholder positions").
+// The spans are also found in the ids; a disagreement is an error naming the sample.
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "softcot/dataset.h"
+#include "softcot/model_family.h"
+#include "softcot/prompts.h"
+#include "softcot/task.h"
+#include "tokenizer/tokenizer.h"
+
+namespace softcot {
+
+struct PromptPair {
+  std::string base_text;
+  std::string assistant_text;
+  std::vector<int32_t> base_ids;
+  std::vector<int32_t> assistant_ids;
+  std::array<int64_t, 4> thought_index{};  // base_start, base_end, assistant_start, assistant_end
+};
+
+// The chat template of `family` without the generation prompt; the last message is closed
+// (the prefilled assistant message ends with the end-of-turn token, as in the reference).
+std::string render_prompt(const std::vector<ChatMessage>& messages, ModelFamily family);
+
+// The reference's offset rule, from the lengths of the token id lists alone.
+std::array<int64_t, 4> reference_thought_index(Task task, int num_thought_tokens,
+                                               int64_t base_length, int64_t assistant_length,
+                                               ModelFamily base_family, ModelFamily assistant_family);
+
+PromptPair build_prompts(Task task, const Sample& sample, int num_thought_tokens,
+                         const tokenizer::Tokenizer& base_tokenizer,
+                         const tokenizer::Tokenizer& assistant_tokenizer,
+                         ModelFamily base_family, ModelFamily assistant_family);
+
+inline PromptPair build_prompts(Task task, const Sample& sample, int num_thought_tokens,
+                                const tokenizer::Tokenizer& base_tokenizer,
+                                const tokenizer::Tokenizer& assistant_tokenizer, ModelFamily family) {
+  return build_prompts(task, sample, num_thought_tokens, base_tokenizer, assistant_tokenizer,
+                       family, family);
+}
+
+}  // namespace softcot
