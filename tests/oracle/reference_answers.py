@@ -9,6 +9,7 @@ against values we typed in. Run it to regenerate the fixture:
     python3 tests/oracle/reference_answers.py > tests/unit/softcot/fixtures/answer_cases.json
 """
 import json
+import random
 import re
 import sys
 
@@ -236,6 +237,14 @@ def main():
                      ("10000000000000000", "1e16"), ("10000000000000001", "1e16"),
                      ("true", "true"), ("false", "0"))
     ]
+    # round(x, 2) and repr(x) on doubles near two-decimal halfway points and across magnitudes;
+    # inputs are given as repr() text so C++ reads the very same doubles.
+    rng = random.Random(0)
+    values = [k / 1000 for k in range(0, 3000, 5)]
+    values += [rng.uniform(0, 10 ** rng.randint(0, 20)) for _ in range(300)]
+    values += [0.125, 0.375, 2.675, 1.005, 1e16, 1e22, 1.5e-5, 0.0001, 123456789012345678.0,
+               5e-324, 1.7976931348623157e308, 0.1 + 0.2, 1 / 3]
+    cases["round2"] = [{"x": repr(v), "round2": repr(round(v, 2)), "repr": repr(v)} for v in values]
     json.dump(cases, sys.stdout, indent=1, ensure_ascii=False)
     sys.stdout.write("\n")
 
