@@ -219,7 +219,9 @@ CheckpointStatistics compute_statistics(const std::vector<StoredRecord>& records
 }
 
 CheckpointStatistics CheckpointReader::statistics() const {
-  CheckpointStatistics s = compute_statistics(records(DamagedRows::kSkip), impl_->info.planned_samples);
+  int64_t damaged = 0;
+  CheckpointStatistics s = compute_statistics(records(DamagedRows::kSkip, &damaged), impl_->info.planned_samples);
+  s.damaged_rows = damaged;
   s.in_flight = in_flight();
   return s;
 }

@@ -54,6 +54,7 @@ struct CheckpointStatistics {
   int64_t quarantined = 0;        // error_generation after crashes (crash_signal != 0)
   int64_t errors = 0;             // any status other than success
   int64_t last_update_unix_ms = 0;
+  int64_t damaged_rows = 0;       // committed rows failing their checksum (left out above)
   InFlight in_flight;
 };
 

@@ -284,9 +284,10 @@ int32_t CheckpointWriter::begin_sample(int64_t idx) {
   row.started_unix_ms = schema::now_unix_ms();
   std::snprintf(row.host, sizeof(row.host), "%s", w.identity.host.c_str());
   try {
+    // Flushed, not synced: attribution is about the worker dying, and the page cache
+    // survives that; a node crash is never the sample's fault.
     w.write_in_flight();
     w.flush();
-    if (w.options.sync == SyncPolicy::kAlways) w.sync();
   } catch (const Error& e) {
     w.failed = true;
     throw io_error(w.path, "cannot record the start of sample " + std::to_string(idx) + " (" + e.reason() + ")");

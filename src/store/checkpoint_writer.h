@@ -65,7 +65,7 @@ class CheckpointWriter {
   // The sample begun but not committed when the previous writer stopped (idx -1 if none).
   const InFlight& in_flight() const;
 
-  // Records durably that `idx` is starting and returns its attempt number: 1, or one
+  // Records (flushed: survives the process's death) that `idx` is starting and returns its attempt number: 1, or one
   // more than the recorded attempt when the last writer died on this same sample.
   int32_t begin_sample(int64_t idx);
   // Appends the sample; when this returns, it survives the death of the process (and of

@@ -40,6 +40,7 @@ void write_text_attribute(hid_t where, const std::string& name, const std::strin
   Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
   H5Tset_size(type.get(), std::max<size_t>(1, value.size()));
   H5Tset_strpad(type.get(), H5T_STR_NULLPAD);
+  H5Tset_cset(type.get(), H5T_CSET_UTF8);
   Handle space(H5Screate(H5S_SCALAR), H5Sclose);
   Handle attr(check(H5Acreate2(where, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT),
                     ErrorKind::kIo, file, "cannot create attribute " + name),
@@ -77,10 +78,8 @@ std::string read_text_attribute(hid_t where, const std::string& name, const std:
   }
   const size_t size = H5Tget_size(stored.get());
   std::string value(size, '\0');
-  Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
-  H5Tset_size(type.get(), size);
-  H5Tset_strpad(type.get(), H5T_STR_NULLPAD);
-  check(H5Aread(attr.get(), type.get(), value.data()), ErrorKind::kBadInput, file,
+  // Read as stored: HDF5 does not convert between ASCII and UTF-8 strings.
+  check(H5Aread(attr.get(), stored.get(), value.data()), ErrorKind::kBadInput, file,
         "cannot read attribute " + name);
   value.resize(strnlen(value.c_str(), size));
   return value;

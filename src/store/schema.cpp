@@ -29,6 +29,7 @@ hid_t fixed_string_type(size_t size) {
   hid_t type = H5Tcopy(H5T_C_S1);
   H5Tset_size(type, size);
   H5Tset_strpad(type, H5T_STR_NULLPAD);
+  H5Tset_cset(type, H5T_CSET_UTF8);  // texts are UTF-8
   return type;
 }
 
