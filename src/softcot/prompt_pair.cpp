@@ -69,6 +69,26 @@ std::array<int64_t, 4> reference_thought_index(Task task, int num_thought_tokens
   return {base_start, base_start + n, assistant_start, assistant_start + n};
 }
 
+void check_placeholder_spans(const PromptPair& pair, int num_thought_tokens,
+                             ModelFamily base_family, ModelFamily assistant_family,
+                             const std::string& subject) {
+  if (num_thought_tokens <= 0) return;
+  const SpecialTokens& base_tokens = special_tokens(base_family);
+  const SpecialTokens& assistant_tokens = special_tokens(assistant_family);
+  const int64_t base_start = pair.thought_index[0];
+  check_span(pair.base_ids, base_start, num_thought_tokens, base_tokens.placeholder_id, subject, "base");
+  check_span(pair.assistant_ids, pair.thought_index[2], num_thought_tokens,
+             assistant_tokens.placeholder_id, subject, "assistant");
+  // The begin/end-of-thought tokens frame the base span; they keep their own embeddings.
+  const int64_t end = pair.thought_index[1];
+  if (base_start < 1 || end >= static_cast<int64_t>(pair.base_ids.size()) ||
+      pair.base_ids[static_cast<size_t>(base_start - 1)] != base_tokens.begin_id ||
+      pair.base_ids[static_cast<size_t>(end)] != base_tokens.end_id) {
+    throw bad_input(subject, std::string("the base prompt's placeholders are not framed by ") +
+                                 base_tokens.begin + " and " + base_tokens.end);
+  }
+}
+
 PromptPair build_prompts(Task task, const Sample& sample, int num_thought_tokens,
                          const tokenizer::Tokenizer& base_tokenizer,
                          const tokenizer::Tokenizer& assistant_tokenizer,
@@ -91,21 +111,8 @@ PromptPair build_prompts(Task task, const Sample& sample, int num_thought_tokens
       task, num_thought_tokens, static_cast<int64_t>(pair.base_ids.size()),
       static_cast<int64_t>(pair.assistant_ids.size()), base_family, assistant_family);
 
-  if (num_thought_tokens > 0) {
-    const std::string subject = "sample " + std::to_string(sample.idx);
-    const int64_t base_start = pair.thought_index[0];
-    check_span(pair.base_ids, base_start, num_thought_tokens, base_tokens.placeholder_id, subject, "base");
-    check_span(pair.assistant_ids, pair.thought_index[2], num_thought_tokens,
-               assistant_tokens.placeholder_id, subject, "assistant");
-    // The begin/end-of-thought tokens frame the base span; they keep their own embeddings.
-    const int64_t end = pair.thought_index[1];
-    if (base_start < 1 || end >= static_cast<int64_t>(pair.base_ids.size()) ||
-        pair.base_ids[static_cast<size_t>(base_start - 1)] != base_tokens.begin_id ||
-        pair.base_ids[static_cast<size_t>(end)] != base_tokens.end_id) {
-      throw bad_input(subject, std::string("the base prompt's placeholders are not framed by ") +
-                                   base_tokens.begin + " and " + base_tokens.end);
-    }
-  }
+  check_placeholder_spans(pair, num_thought_tokens, base_family, assistant_family,
+                          "sample " + std::to_string(sample.idx));
   return pair;
 }
 

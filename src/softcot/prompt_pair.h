@@ -33,6 +33,14 @@ std::array<int64_t, 4> reference_thought_index(Task task, int num_thought_tokens
                                                int64_t base_length, int64_t assistant_length,
                                                ModelFamily base_family, ModelFamily assistant_family);
 
+// Finds the N placeholders in each prompt's ids (the last N occurrences of the family's
+// placeholder id) and checks them against pair.thought_index, and the base span's
+// begin/end-of-thought frame. Throws bad_input(subject, reason) on a mismatch. Nothing to
+// check at N = 0.
+void check_placeholder_spans(const PromptPair& pair, int num_thought_tokens,
+                             ModelFamily base_family, ModelFamily assistant_family,
+                             const std::string& subject);
+
 PromptPair build_prompts(Task task, const Sample& sample, int num_thought_tokens,
                          const tokenizer::Tokenizer& base_tokenizer,
                          const tokenizer::Tokenizer& assistant_tokenizer,

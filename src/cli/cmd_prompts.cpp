@@ -1,0 +1,71 @@
+// softcot prompts: the token ids `softcot eval` would feed the two models, without running
+// them. One JSON line per sample: {"idx", "base_ids", "assistant_ids", "thought_index"}.
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "cli/command.h"
+#include "cli/options.h"
+#include "cli/run_options.h"
+#include "core/error.h"
+#include "core/json_file.h"
+#include "core/log.h"
+#include "io/model_dir.h"
+#include "softcot/dataset.h"
+#include "softcot/prompt_pair.h"
+#include "tokenizer/tokenizer.h"
+
+namespace softcot::cli {
+namespace {
+
+tokenizer::Tokenizer load_tokenizer(const std::string& model_id) {
+  const std::string dir = io::resolve_model_dir(model_id);
+  return tokenizer::Tokenizer::from_file((std::filesystem::path(dir) / "tokenizer.json").string());
+}
+
+int run(int argc, char** argv) {
+  po::options_description options("prompts options (the same as eval's)");
+  add_run_options(options);
+  std::string output;
+  options.add_options()("output", po::value(&output)->default_value(""),
+                        "write the JSON lines to FILE instead of stdout");
+  const auto parsed = parse_command_line(
+      argc, argv,
+      "softcot prompts --base_model_id DIR --assistant_model_id DIR --task_name TASK [eval's options]",
+      options);
+  if (!parsed) return 0;
+  const RunOptions run = read_run_options(parsed->vm);
+  log::init(run.log_level);
+
+  const tokenizer::Tokenizer base_tokenizer = load_tokenizer(run.base_model_id);
+  const tokenizer::Tokenizer assistant_tokenizer = load_tokenizer(run.assistant_model_id);
+  const Dataset dataset = load_dataset(run.task, run.data_path(), run.test_k);
+  spdlog::info("{}: {} of {} samples ({}), sha256 {}", dataset.path, dataset.samples.size(),
+               dataset.split_size, task_info(run.task).name, dataset.sha256);
+
+  std::ofstream file;
+  if (!output.empty()) {
+    file.open(output);
+    if (!file) throw io_error(output, errno_text("cannot open for writing"));
+  }
+  std::ostream& out = output.empty() ? std::cout : file;
+  for (const Sample& sample : dataset.samples) {
+    const PromptPair pair = build_prompts(run.task, sample, run.num_thought_tokens, base_tokenizer,
+                                          assistant_tokenizer, run.base_family(),
+                                          run.assistant_family());
+    Json line = {{"idx", sample.idx},
+                 {"base_ids", pair.base_ids},
+                 {"assistant_ids", pair.assistant_ids},
+                 {"thought_index", pair.thought_index}};
+    out << line.dump() << "\n";
+  }
+  out.flush();
+  if (!out) throw io_error(output.empty() ? "stdout" : output, "write failed");
+  return 0;
+}
+
+const RegisterCommand kRegister{
+    {"prompts", "write the token ids and placeholder spans eval would use, one JSON line per sample", &run}};
+
+}  // namespace
+}  // namespace softcot::cli
