@@ -1,0 +1,84 @@
+# Shared by tests/integration/slurm_*.sh (sourced; not a test itself: it does not end in .sh).
+# Starts a private one-node Slurm cluster (slurm/local-cluster/start.sh) under WORK_DIR
+# and stops it on exit, whatever happened. Skips (77) where Slurm cannot run.
+
+SOURCE_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+LOCAL_CLUSTER=$SOURCE_DIR/slurm/local-cluster
+
+skip() { echo "SKIP: $*" >&2; exit 77; }
+fail() { echo "FAIL: $*" >&2; exit 1; }
+note() { echo "--- $*" >&2; }
+
+# start_cluster DIR: starts the cluster and exports SLURM_CONF; stop is trapped on EXIT.
+start_cluster() {
+  local dir=$1 rc=0
+  rm -rf "$dir"
+  CLUSTER_DIR=$("$LOCAL_CLUSTER/start.sh" "$dir") || rc=$?
+  ((rc == 77)) && skip "local Slurm cluster unavailable (see message above)"
+  ((rc == 0)) || fail "could not start the local Slurm cluster (logs in $dir)"
+  trap 'on_exit' EXIT
+  # shellcheck disable=SC1091
+  source "$CLUSTER_DIR/env.sh"
+  export PATH=$PATH:/usr/sbin
+}
+
+on_exit() {
+  local rc=$?
+  if ((rc != 0 && rc != 77)) && [[ -n ${CLUSTER_DIR:-} ]]; then
+    echo "=== job states" >&2
+    squeue -a -t all -o '%.18i %.10T %.20r' >&2 2>/dev/null || true
+    echo "=== slurmctld.log (tail)" >&2
+    tail -n 30 "$CLUSTER_DIR/slurmctld.log" >&2 2>/dev/null || true
+  fi
+  [[ -n ${CLUSTER_DIR:-} ]] && "$LOCAL_CLUSTER/stop.sh" "$CLUSTER_DIR"
+  exit "$rc"
+}
+
+# job_field JOB FIELD: a field of `scontrol show job` (first task of an array).
+job_field() {
+  scontrol show job -o "$1" 2>/dev/null | head -n1 | tr ' ' '\n' | grep "^$2=" | head -n1 | cut -d= -f2-
+}
+
+# job_states JOB: one state per task ("COMPLETED COMPLETED FAILED").
+job_states() {
+  scontrol show job -o "$1" 2>/dev/null | grep -o 'JobState=[A-Z_]*' | cut -d= -f2 | xargs
+}
+
+# A requeued job waits ~120 s before it may run again; in tests it may run at once.
+kick_requeued_jobs() {
+  local id
+  for id in $(squeue -h -t PD -o '%i %r' 2>/dev/null | awk '$2 == "BeginTime" {print $1}'); do
+    scontrol update jobid="$id" StartTime=now >/dev/null 2>&1 || true
+  done
+}
+
+# wait_for_job JOB SECONDS: until every task is in a final state; kicks requeued tasks.
+wait_for_job() {
+  local job=$1 deadline=$((SECONDS + $2)) states
+  while ((SECONDS < deadline)); do
+    kick_requeued_jobs
+    states=$(job_states "$job")
+    if [[ -n $states ]] && ! grep -qE 'PENDING|RUNNING|REQUEUE|COMPLETING|CONFIGURING|SUSPENDED' <<<"$states"; then
+      return 0
+    fi
+    sleep 0.5
+  done
+  fail "job $job not finished after $2 s (states: $(job_states "$job"))"
+}
+
+# wait_until SECONDS WHAT COMMAND...: polls COMMAND until it succeeds.
+wait_until() {
+  local deadline=$((SECONDS + $1)) what=$2
+  shift 2
+  while ((SECONDS < deadline)); do
+    "$@" && return 0
+    kick_requeued_jobs
+    sleep 0.3
+  done
+  fail "timed out waiting for: $what"
+}
+
+require_slurm_test_env() {
+  [[ $(id -u) -eq 0 ]] || skip "the local Slurm cluster needs root"
+  command -v sbatch >/dev/null || skip "sbatch not installed (apt-get install slurm-wlm munge)"
+}
