@@ -12,23 +12,29 @@ void quiet_library_errors() {
 }
 
 namespace {
-herr_t take_innermost(unsigned depth, const H5E_error2_t* entry, void* out) {
-  auto* reason = static_cast<std::string*>(out);
-  if (depth == 0 && entry->desc != nullptr) *reason = entry->desc;
+struct StackReasons {
+  std::string outermost;  // the API call's words, e.g. "unable to flush file's cached information"
+  std::string system;     // the operating system's words when a system call failed
+};
+
+herr_t collect_reasons(unsigned depth, const H5E_error2_t* entry, void* out) {
+  auto* reasons = static_cast<StackReasons*>(out);
+  if (entry->desc == nullptr) return 0;
+  const std::string desc = entry->desc;
+  if (depth == 0) reasons->outermost = desc;
+  const std::string marker = "error message = '";  // the sec2 driver quotes strerror()
+  if (auto at = desc.find(marker); at != std::string::npos && reasons->system.empty()) {
+    const auto start = at + marker.size();
+    reasons->system = desc.substr(start, desc.find('\'', start) - start);
+  }
   return 0;
 }
 }  // namespace
 
 std::string last_library_reason() {
-  std::string desc;
-  H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, take_innermost, &desc);
-  // The sec2 driver's messages are long; keep only the system's words when present.
-  const std::string marker = "error message = '";
-  if (auto at = desc.find(marker); at != std::string::npos) {
-    const auto start = at + marker.size();
-    return desc.substr(start, desc.find('\'', start) - start);
-  }
-  return desc;
+  StackReasons reasons;
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, collect_reasons, &reasons);
+  return reasons.system.empty() ? reasons.outermost : reasons.system;
 }
 
 }  // namespace softcot::store::h5
