@@ -73,7 +73,8 @@ int run_standin_worker(const StandinWorkerOptions& options) {
     if (stop_requested()) return exit_code::kPreempted;
     const int attempt = begin_sample(dir, idx);
     note_sample_started(idx, attempt);
-    if (auto quarantined = policy.check(idx, attempt, last_crash_signal_from_env())) {
+    if (auto quarantined = policy.check(idx, attempt, last_crash_signal_from_env(),
+                                                last_crash_cause_from_env())) {
       spdlog::warn("sample {}: {}", idx, quarantined->error_message);
       commit(results, std::to_string(idx) + " " + quarantined->status + " signal=" +
                           std::to_string(quarantined->crash_signal) +

@@ -85,6 +85,7 @@ AttemptRecord run_attempt(AttemptContext& ctx, int number, const std::vector<std
   record.seconds = (monotonic_ns() - start_ns) / 1e9;
   record.sample_idx = beat.current_sample.load();
   record.commits = beat.commits.load();
+  record.heartbeat_seen = beat.beats.load() > 0;
   if (record.hang) {
     // However it died, a hang is a crash at that sample.
     ExitOutcome& o = record.outcome;
@@ -175,10 +176,11 @@ SupervisionResult run_supervised(const SupervisorOptions& options,
       return result;
     }
     const double delay = budget.next_delay_seconds();
-    spdlog::warn("attempt {} ended: {}{} after {:.1f} s ({} samples committed{}); retrying in {:.1f} s "
-                 "({} retries left)",
-                 number, outcome.cause, at_sample(attempt), attempt.seconds, attempt.commits,
-                 progress ? ", the retry budget starts over" : "", delay, budget.retries_left());
+    const std::string commits =
+        attempt.heartbeat_seen ? fmt::format(", {} samples committed", attempt.commits) : "";
+    spdlog::warn("attempt {} ended: {}{} after {:.1f} s{}; {}retrying in {:.1f} s ({} retries left)",
+                 number, outcome.cause, at_sample(attempt), attempt.seconds, commits,
+                 progress ? "progress, so the budget starts over; " : "", delay, budget.retries_left());
     sleep_unless_stopped(relay, delay);
   }
 }

@@ -32,6 +32,7 @@ struct AttemptRecord {
   bool hang = false;          // ended by the watchdog
   int64_t sample_idx = -1;    // the sample it was on when it ended, -1 if unknown
   int64_t commits = 0;        // samples it committed (from the heartbeat)
+  bool heartbeat_seen = false;  // it mapped the segment and beat at least once
   double seconds = 0;
 };
 
