@@ -15,10 +15,14 @@ namespace {
 
 int run_export(int argc, char** argv) {
   std::string path, format = "jsonl", output;
+  store::ExportOptions export_options;
   po::options_description flags("Export options");
   flags.add_options()("path", po::value(&path), "a checkpoint file, or a directory of the shard files of one run")(
       "format", po::value(&format)->default_value(format), "jsonl | csv")(
-      "output,o", po::value(&output), "write to FILE instead of standard output");
+      "output,o", po::value(&output), "write to FILE instead of standard output")(
+      "comparable", po::bool_switch(&export_options.comparable),
+      "leave out times, durations, hosts, pids, Slurm ids and attempts, so that two runs of the\n"
+      "same samples (e.g. one interrupted, one not) export identical bytes");
   po::positional_options_description positional;
   positional.add("path", 1);
   const std::string usage =
@@ -40,8 +44,8 @@ int run_export(int argc, char** argv) {
     if (!file_out) throw io_error(output, errno_text("cannot create"));
   }
   std::ostream& out = output.empty() ? std::cout : file_out;
-  if (format == "csv") store::write_csv(records, out);
-  else store::write_jsonl(records, out);
+  if (format == "csv") store::write_csv(records, out, export_options);
+  else store::write_jsonl(records, out, export_options);
   out.flush();
   if (!out) throw io_error(output.empty() ? "standard output" : output, "write failed");
   return exit_code::kOk;

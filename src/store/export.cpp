@@ -35,7 +35,7 @@ std::string iso_timestamp(int64_t unix_ms) {
   return fmt::format("{}.{:06d}", text, (unix_ms % 1000) * 1000);
 }
 
-nlohmann::ordered_json record_to_json(const StoredRecord& record) {
+nlohmann::ordered_json record_to_json(const StoredRecord& record, const ExportOptions& options) {
   const SampleResult& r = record.result;
   nlohmann::ordered_json j;
   j["idx"] = r.idx;
@@ -43,7 +43,7 @@ nlohmann::ordered_json record_to_json(const StoredRecord& record) {
   j["ground_truth"] = json_value(r.ground_truth_json);
   j["model_answer"] = json_value(r.model_answer_json);
   j["is_correct"] = r.is_correct;
-  j["timestamp"] = iso_timestamp(r.finished_unix_ms);
+  if (!options.comparable) j["timestamp"] = iso_timestamp(r.finished_unix_ms);
   auto responses = nlohmann::ordered_json::array();
   for (const auto& response : r.responses) {
     responses.push_back({{"text", response.text},
@@ -55,6 +55,7 @@ nlohmann::ordered_json record_to_json(const StoredRecord& record) {
   j["base_prompt_tokens"] = r.base_prompt_tokens;
   j["assistant_prompt_tokens"] = r.assistant_prompt_tokens;
   j["generated_tokens"] = r.generated_tokens;
+  if (options.comparable) return j;
   j["assistant_seconds"] = r.assistant_seconds;
   j["generation_seconds"] = r.generation_seconds;
   j["started_unix_ms"] = r.started_unix_ms;
@@ -70,27 +71,30 @@ nlohmann::ordered_json record_to_json(const StoredRecord& record) {
   return j;
 }
 
-void write_jsonl(const std::vector<StoredRecord>& records, std::ostream& out) {
-  for (const auto& record : records) out << record_to_json(record).dump() << "\n";
+void write_jsonl(const std::vector<StoredRecord>& records, std::ostream& out, const ExportOptions& options) {
+  for (const auto& record : records) out << record_to_json(record, options).dump() << "\n";
 }
 
-void write_csv(const std::vector<StoredRecord>& records, std::ostream& out) {
+void write_csv(const std::vector<StoredRecord>& records, std::ostream& out, const ExportOptions& options) {
   static const char* kColumns[] = {"idx", "status", "ground_truth", "model_answer", "is_correct", "timestamp",
                                    "responses", "error_message", "base_prompt_tokens", "assistant_prompt_tokens",
                                    "generated_tokens", "assistant_seconds", "generation_seconds",
                                    "started_unix_ms", "finished_unix_ms", "committed_unix_ms", "attempts",
                                    "crash_signal", "host", "pid", "slurm_job_id", "slurm_array_job_id",
                                    "slurm_array_task_id"};
+  const auto columns_in_use = record_to_json(StoredRecord{}, options);  // keys only
   bool first = true;
   for (const char* column : kColumns) {
+    if (!columns_in_use.contains(column)) continue;
     out << (first ? "" : ",") << column;
     first = false;
   }
   out << "\n";
   for (const auto& record : records) {
-    const auto j = record_to_json(record);
+    const auto j = record_to_json(record, options);
     first = true;
     for (const char* column : kColumns) {
+      if (!j.contains(column)) continue;
       const auto& value = j.at(column);
       // Strings bare; answers and responses as JSON text (so "18" and 18 stay apart).
       const bool bare = value.is_string() && std::string(column) != "ground_truth" &&

@@ -14,10 +14,17 @@ namespace softcot::store {
 
 using schema::StoredRecord;
 
+// comparable: leave out what differs between two runs of the same samples (times,
+// durations, host, pid, Slurm ids, attempts, crash signal), so that an interrupted and an
+// uninterrupted run export identical bytes.
+struct ExportOptions {
+  bool comparable = false;
+};
+
 // The JSON object of one record (keys in the order above).
-nlohmann::ordered_json record_to_json(const StoredRecord& record);
-void write_jsonl(const std::vector<StoredRecord>& records, std::ostream& out);
-void write_csv(const std::vector<StoredRecord>& records, std::ostream& out);
+nlohmann::ordered_json record_to_json(const StoredRecord& record, const ExportOptions& options = {});
+void write_jsonl(const std::vector<StoredRecord>& records, std::ostream& out, const ExportOptions& options = {});
+void write_csv(const std::vector<StoredRecord>& records, std::ostream& out, const ExportOptions& options = {});
 
 // "2024-05-01T12:00:03.250000": local time, as Python's datetime.now().isoformat().
 std::string iso_timestamp(int64_t unix_ms);
