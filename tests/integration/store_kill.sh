@@ -11,7 +11,7 @@
 # store-selftest), so the same loop can drive `softcot eval`. H5PY_EVERY: also read the
 # file with h5py in SWMR mode every Nth kill (0: never; skipped if h5py is missing).
 set -u
-BIN=$1; WORK=$3
+BIN=$(realpath "$1"); WORK=$3
 KILLS=${KILLS:-60}; SAMPLES=${SAMPLES:-120}; MAX_SLEEP_MS=${MAX_SLEEP_MS:-250}; PAUSE_MS=${PAUSE_MS:-3}
 H5PY_EVERY=${H5PY_EVERY:-10}
 WORKER=${WORKER:-"$BIN store-selftest --path {FILE} --samples $SAMPLES --pause_ms $PAUSE_MS --responses 2"}
