@@ -6,9 +6,9 @@ namespace softcot {
 
 namespace {
 
-// Tokens the reference assumes after the base prompt's placeholders, beyond the end-of-thought
-// token and Qwen's trailing "\n": math/choice prompts end "<end><eot>" (1);
-// strategyqa's base prompt goes on with "\n\nTherefore, the final answer is `Yes` or `No`?" (16).
+// Tokens the reference counts after the end-of-thought token up to the end-of-turn token
+// included: math/choice prompts end "<end-of-thought><|im_end|>" (1); strategyqa's base prompt
+// goes on with "\n\nTherefore, the final answer is `Yes` or `No`?" (15 tokens) first (16).
 int64_t base_tail_tokens(Task task) { return task == Task::kStrategyQa ? 16 : 1; }
 
 // Placeholder positions in `ids`: the last `count` occurrences of `placeholder_id`.
