@@ -4,31 +4,33 @@
 #include <unicode/normalizer2.h>
 #include <unicode/uchar.h>
 
+#include <algorithm>
 #include <array>
+#include <iterator>
 #include <stdexcept>
 
 namespace softcot::tokenizer {
 
 namespace {
 
-uint8_t classify_with_icu(char32_t cp) {
+struct CodePointRange {
+  char32_t first, last;
+};
+#include "tokenizer/unicode_classes.inc"
+
+template <size_t N>
+bool in_ranges(const CodePointRange (&ranges)[N], char32_t cp) {
+  const auto* it = std::upper_bound(std::begin(ranges), std::end(ranges), cp,
+                                    [](char32_t c, const CodePointRange& r) { return c < r.first; });
+  return it != std::begin(ranges) && cp <= (it - 1)->last;
+}
+
+// \p{L} and \p{N} from the generated Unicode 16.0 tables (HF's version; ICU 72's u_charType
+// is Unicode 15.0), White_Space from ICU (unchanged since Unicode 6).
+uint8_t classify(char32_t cp) {
   uint8_t cls = 0;
-  switch (u_charType(static_cast<UChar32>(cp))) {
-    case U_UPPERCASE_LETTER:
-    case U_LOWERCASE_LETTER:
-    case U_TITLECASE_LETTER:
-    case U_MODIFIER_LETTER:
-    case U_OTHER_LETTER:
-      cls |= kLetter;
-      break;
-    case U_DECIMAL_DIGIT_NUMBER:
-    case U_LETTER_NUMBER:
-    case U_OTHER_NUMBER:
-      cls |= kNumber;
-      break;
-    default:
-      break;
-  }
+  if (in_ranges(kLetterRanges, cp)) cls |= kLetter;
+  if (in_ranges(kNumberRanges, cp)) cls |= kNumber;
   if (u_isUWhiteSpace(static_cast<UChar32>(cp))) cls |= kSpace;
   return cls;
 }
@@ -37,7 +39,7 @@ uint8_t classify_with_icu(char32_t cp) {
 const std::array<uint8_t, 0x10000>& bmp_classes() {
   static const auto table = [] {
     std::array<uint8_t, 0x10000> t{};
-    for (char32_t cp = 0; cp < 0x10000; ++cp) t[cp] = classify_with_icu(cp);
+    for (char32_t cp = 0; cp < 0x10000; ++cp) t[cp] = classify(cp);
     return t;
   }();
   return table;
@@ -47,7 +49,7 @@ const std::array<uint8_t, 0x10000>& bmp_classes() {
 
 uint8_t char_class(char32_t cp) {
   if (cp < 0x10000) return bmp_classes()[cp];
-  return classify_with_icu(cp);
+  return classify(cp);
 }
 
 bool is_word_char(char32_t cp) {

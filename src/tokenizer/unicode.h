@@ -8,8 +8,8 @@
 
 namespace softcot::tokenizer {
 
-// Bit flags. \p{L} = general categories Lu Ll Lt Lm Lo; \p{N} = Nd Nl No;
-// \s = the White_Space property (Oniguruma's Unicode \s).
+// Bit flags. \p{L} = general categories Lu Ll Lt Lm Lo; \p{N} = Nd Nl No, both as of
+// Unicode 16.0 like HF's Oniguruma; \s = the White_Space property (Oniguruma's Unicode \s).
 enum CharClass : uint8_t { kLetter = 1, kNumber = 2, kSpace = 4 };
 
 uint8_t char_class(char32_t cp);

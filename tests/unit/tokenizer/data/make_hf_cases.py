@@ -42,6 +42,8 @@ FIXED = [
     "!!!???...,,,;;;:::",
     " !!! ??\n\n",
     "$\\boxed{42}$. I hope it is correct.",
+    # Letters new in Unicode 15.1/16.0 (HF's regex engine knows them, ICU 72 does not).
+    "(\U00013a8e[E! \U0002ebf0\U0002ebf1x \U00016d73a",
 ]
 
 
@@ -49,11 +51,24 @@ def random_text():
     return "".join(rng.choice(ALPHABET) for _ in range(rng.randint(1, 40)))
 
 
+def random_code_point():
+    """Anywhere in Unicode but the surrogates: unassigned, private use and new characters too."""
+    while True:
+        cp = rng.choice([rng.randint(0x20, 0x3000), rng.randint(0x3000, 0xFFFF), rng.randint(0x10000, 0x3FFFF)])
+        if not 0xD800 <= cp < 0xE000:
+            return chr(cp)
+
+
+def random_unicode_text():
+    return "".join(rng.choice(ALPHABET) if rng.random() < 0.5 else random_code_point()
+                   for _ in range(rng.randint(1, 40)))
+
+
 def main():
     out = sys.stdout
     for name in ["qwen3", "llama3_1"]:
         tok = Tokenizer.from_file(f"{root}/{name}/tokenizer.json")
-        texts = FIXED + [random_text() for _ in range(400)]
+        texts = FIXED + [random_text() for _ in range(400)] + [random_unicode_text() for _ in range(200)]
         for text in texts:
             ids = tok.encode(text, add_special_tokens=False).ids
             out.write(json.dumps({"tokenizer": name, "text": text, "ids": ids}, ensure_ascii=False) + "\n")
