@@ -1,0 +1,57 @@
+#pragma once
+// Test helpers shared by the model and generate suites: rebuild a fixture's tiny model
+// with the softcot binary (same flags and seed -> same bytes as the HF side saw), and
+// read the raw float32 fixture files written by tests/oracle/make_model_fixtures.py.
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+
+namespace softcot::testing {
+
+inline std::string oracle_dir() { return std::string(SOFTCOT_SOURCE_DIR) + "/tests/oracle/fixtures"; }
+inline std::string qwen_tokenizer() {
+  return std::string(SOFTCOT_SHARED_DIR) + "/data/tokenizers/qwen3/tokenizer.json";
+}
+
+inline nlohmann::json read_json(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw io_error(path, "cannot open");
+  return nlohmann::json::parse(in);
+}
+
+inline std::vector<float> read_f32(const std::string& path) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) throw io_error(path, "cannot open");
+  std::vector<float> values(static_cast<size_t>(in.tellg()) / sizeof(float));
+  in.seekg(0);
+  in.read(reinterpret_cast<char*>(values.data()), static_cast<std::streamsize>(values.size() * 4));
+  return values;
+}
+
+// Makes (once per flag set) the model directory for `flags` under the test tmp dir.
+inline std::string make_tiny_model(const std::string& name, const std::vector<std::string>& flags) {
+  std::string args;
+  for (const auto& f : flags) args += " " + f;
+  const std::string dir = std::string(SOFTCOT_TEST_TMP) + "/tiny-models/" + name;
+  const std::string stamp = dir + "/.flags";
+  {
+    std::ifstream in(stamp);
+    std::string seen;
+    if (in && std::getline(in, seen) && seen == args) return dir;
+  }
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(std::filesystem::path(dir).parent_path());
+  const std::string command = std::string(SOFTCOT_BINARY) + " make-tiny-model --out " + dir +
+                              " --tokenizer " + qwen_tokenizer() + args + " > /dev/null";
+  if (std::system(command.c_str()) != 0) throw failure(command, "failed");
+  std::ofstream(stamp) << args << "\n";
+  return dir;
+}
+
+}  // namespace softcot::testing
