@@ -31,7 +31,7 @@ ModelFamily family_from_model_id(std::string_view model_id, std::string_view ove
   if (model_id.find("Qwen") != std::string_view::npos) return ModelFamily::kQwen;
   throw bad_input(std::string(model_id),
                   "cannot tell the model family: the id contains neither 'Qwen' nor 'Llama' "
-                  "(name the family explicitly)");
+                  "(name it with --base_model_family or --assistant_model_family)");
 }
 
 }  // namespace softcot
