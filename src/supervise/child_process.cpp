@@ -82,6 +82,8 @@ std::optional<int> ChildProcess::try_reap() {
   do {
     r = ::waitpid(pid_, &status, WNOHANG);
   } while (r < 0 && errno == EINTR);
+  // ECHILD: someone else reaped it (e.g. SIGCHLD set to SIG_IGN); waiting on would never end.
+  if (r < 0) throw failure("supervisor", errno_text("waitpid"));
   if (r != pid_) return std::nullopt;
   reaped_ = true;
   return status;
