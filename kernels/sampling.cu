@@ -31,7 +31,8 @@ __device__ __forceinline__ bool before(float va, int ia, float vb, int ib) {
 }
 
 // Preconditions: blockDim.x == kThreads; 1 <= rows[r].top_k (clamped to the vocab and to
-// kMaxSamplingCandidates); history ids < vocab. Grid: one block per row.
+// kMaxSamplingCandidates); history ids < vocab; with append_to_history, history has room
+// for one more id. Grid: one block per row.
 __global__ void __launch_bounds__(kThreads)
     logits_penalty_topk_topp_sample_kernel(float* logits, const SampleRow* __restrict__ rows,
                                            int64_t vocab, int32_t* __restrict__ out_tokens) {
@@ -84,6 +85,7 @@ __global__ void __launch_bounds__(kThreads)
         }
       }
       out_tokens[blockIdx.x] = best_id;
+      if (row.append_to_history) const_cast<int32_t*>(row.history)[row.history_len] = best_id;
     }
     return;
   }
@@ -193,6 +195,7 @@ __global__ void __launch_bounds__(kThreads)
       if (target < running) { pick = cand_id[i]; break; }
     }
     out_tokens[blockIdx.x] = pick;
+    if (row.append_to_history) const_cast<int32_t*>(row.history)[row.history_len] = pick;
   }
 }
 

@@ -30,6 +30,7 @@ struct SampleRow {
   int32_t greedy = 0;
   int32_t history_len = 0;
   const int32_t* history = nullptr;
+  int32_t append_to_history = 0;  // GPU: also store the token at history[history_len]
   uint64_t seed = 0;
   uint32_t sample_index = 0;
   uint32_t sequence_index = 0;

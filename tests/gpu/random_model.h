@@ -37,7 +37,10 @@ inline io::ModelConfig qwen_shape(const std::string& which, int64_t vocab_overri
 
 class RandomWeights {
  public:
-  RandomWeights(io::DType dtype, uint64_t seed) : dtype_(dtype), seed_(seed) {}
+  // fast: uniform noise of the same variance (one draw per weight), for the benchmark's
+  // billions of weights.
+  RandomWeights(io::DType dtype, uint64_t seed, bool fast = false)
+      : dtype_(dtype), seed_(seed), fast_(fast) {}
 
   const io::TensorView& get(const std::string& name, const std::vector<int64_t>& shape) {
     auto found = views_.find(name);
@@ -54,7 +57,8 @@ class RandomWeights {
     const bool f32 = dtype_ == io::DType::kF32 || shape.size() == 1;
     auto& bytes = storage_.emplace_back(static_cast<size_t>(numel) * (f32 ? 4 : 2));
     for (int64_t i = 0; i < numel; ++i) {
-      const float v = norm ? 1.0f + 0.02f * rng.normal() : scale * rng.normal();
+      const float noise = fast_ ? (rng.uniform() - 0.5f) * 3.4641016f : rng.normal();
+      const float v = norm ? 1.0f + 0.02f * noise : scale * noise;
       if (f32) {
         reinterpret_cast<float*>(bytes.data())[i] = v;
       } else {
@@ -76,6 +80,7 @@ class RandomWeights {
  private:
   io::DType dtype_;
   uint64_t seed_;
+  bool fast_ = false;
   std::map<std::string, io::TensorView> views_;
   std::vector<std::vector<uint8_t>> storage_;
 };
