@@ -59,6 +59,8 @@ class ZipArchive {
     throw bad_input(path_, "zip archive has no data.pkl: not a torch.save() file");
   }
 
+  bool has(const std::string& name) const { return zip_name_locate(zip_, name.c_str(), 0) >= 0; }
+
   // The whole entry, CRC-checked by libzip as it is read.
   std::vector<uint8_t> read(const std::string& name, uint64_t max_bytes) const {
     zip_stat_t stat;
@@ -147,6 +149,13 @@ StoredTensor gather(const std::string& path, const std::string& key, const pickl
 Tensors read_torch_zip(const std::string& path) {
   const ZipArchive zip(path);
   const std::string prefix = zip.find_prefix();
+  // torch >= 1.10 records the storages' byte order; older archives are little-endian.
+  if (zip.has(prefix + "byteorder")) {
+    const auto order = zip.read(prefix + "byteorder", 16);
+    if (std::string(order.begin(), order.end()) != "little") {
+      throw bad_input(path, "storages are big-endian; re-save the projection on a little-endian machine");
+    }
+  }
   const auto pickle_bytes = zip.read(prefix + "data.pkl", kMaxPickleBytes);
   const pickle::Unpickled unpickled = pickle::load(path, pickle_bytes.data(), pickle_bytes.size());
   const Value& root = unpickled.root();

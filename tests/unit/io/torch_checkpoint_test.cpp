@@ -31,43 +31,55 @@ void write_zip(const std::string& path, const std::vector<std::pair<std::string,
   ASSERT_EQ(zip_close(zip), 0);
 }
 
-TEST(Projection, MatchesEveryExpectedFixtureExactly) {
+// Every "<stem>.expected.json" in `dir` against "<stem>.bin": shapes, dtype, and the
+// tensors element for element. Returns how many fixtures it checked.
+int check_fixtures(const std::string& dir) {
   int checked = 0;
-  for (const auto& entry : fs::directory_iterator(kProjections)) {
+  for (const auto& entry : fs::directory_iterator(dir)) {
     const std::string name = entry.path().filename().string();
     if (name.size() < 14 || name.substr(name.size() - 14) != ".expected.json") continue;
     const std::string stem = name.substr(0, name.size() - 14);
     SCOPED_TRACE(stem);
     const Json expected = read_json_file(entry.path().string());
-    const Projection p = load_projection(kProjections + "/" + stem + ".bin");
-    // Shapes from the file name "..._<in>x<out>_<dtype>"; the json says them for bf16.
-    EXPECT_EQ(p.in_features, 32);
-    EXPECT_EQ(p.out_features, 48);
-    EXPECT_EQ(p.dtype, stem.find("bf16") != std::string::npos ? DType::kBF16 : DType::kF32);
-    if (expected.contains("in_features")) {
-      EXPECT_EQ(p.in_features, expected["in_features"].get<int64_t>());
-      EXPECT_EQ(p.out_features, expected["out_features"].get<int64_t>());
-    }
+    const Projection p = load_projection(dir + "/" + stem + ".bin");
+    // The shared f32 fixture's json has only the tensors; its name says 32x48 (in x out).
+    const int64_t in = expected.value("in_features", int64_t{32});
+    const int64_t out = expected.value("out_features", int64_t{48});
+    EXPECT_EQ(p.in_features, in);
+    EXPECT_EQ(p.out_features, out);
+    const std::string dtype = expected.value("dtype", std::string("float32"));
+    EXPECT_EQ(p.dtype, dtype == "bfloat16" ? DType::kBF16 : dtype == "float16" ? DType::kF16 : DType::kF32);
+    EXPECT_EQ(p.weight.dtype, p.dtype);
     const auto weight = expected["weight_f32"].get<std::vector<float>>();
     const auto bias = expected["bias_f32"].get<std::vector<float>>();
-    ASSERT_EQ(p.weight.to_f32(), weight);  // exact: the same floats, element for element
-    ASSERT_EQ(p.bias.to_f32(), bias);
+    EXPECT_EQ(p.weight.to_f32(), weight);  // exact: the same floats, element for element
+    EXPECT_EQ(p.bias.to_f32(), bias);
     if (expected.contains("x_f32")) {
       // torch's bf16 nn.Linear output: ours in f32 agrees to bf16 rounding.
       const auto x = expected["x_f32"].get<std::vector<float>>();
       const auto y = expected["y_f32"].get<std::vector<float>>();
-      const int64_t rows = static_cast<int64_t>(x.size()) / p.in_features;
+      const int64_t rows = static_cast<int64_t>(x.size()) / in;
       for (int64_t r = 0; r < rows; ++r) {
-        for (int64_t o = 0; o < p.out_features; ++o) {
+        for (int64_t o = 0; o < out; ++o) {
           double acc = bias[o];
-          for (int64_t i = 0; i < p.in_features; ++i) acc += x[r * p.in_features + i] * weight[o * p.in_features + i];
-          EXPECT_NEAR(acc, y[r * p.out_features + o], 4e-3) << "row " << r << " out " << o;
+          for (int64_t i = 0; i < in; ++i) acc += x[r * in + i] * weight[o * in + i];
+          EXPECT_NEAR(acc, y[r * out + o], 4e-3) << "row " << r << " out " << o;
         }
       }
     }
     ++checked;
   }
-  EXPECT_EQ(checked, 2);
+  return checked;
+}
+
+TEST(Projection, MatchesEverySharedFixtureExactly) {
+  EXPECT_EQ(check_fixtures(kProjections), 2);  // written by torch 1.13, bf16 and f32
+}
+
+TEST(Projection, MatchesTorch2FixturesIncludingF16) {
+  // tests/oracle/make_projection_fixtures.py with torch 2.x: byteorder and
+  // .data/serialization_id entries, HalfStorage.
+  EXPECT_EQ(check_fixtures(std::string(SOFTCOT_SOURCE_DIR) + "/tests/unit/io/fixtures"), 2);
 }
 
 TEST(Projection, ReadsTheRealSizedQwenProjection) {
@@ -183,6 +195,8 @@ TEST(Projection, PicklesOutsideTheAllowlistAreRefused) {
   const std::string pkl = state_dict_pickle({{"weight", "0", 6, {3, 2}, {2, 1}, 0}});
   write_zip(dir + "/cut.bin", {{"p/data.pkl", pkl.substr(0, pkl.size() / 2)}});
   expect_error([&] { load_projection(dir + "/cut.bin"); }, dir + "/cut.bin", "truncated pickle");
+  write_zip(dir + "/big.bin", {{"p/data.pkl", pkl}, {"p/byteorder", "big"}});
+  expect_error([&] { load_projection(dir + "/big.bin"); }, dir + "/big.bin", "storages are big-endian");
   write_zip(dir + "/nopkl.bin", {{"p/other", "x"}});
   expect_error([&] { load_projection(dir + "/nopkl.bin"); }, dir + "/nopkl.bin", "no data.pkl");
 }
