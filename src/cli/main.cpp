@@ -63,8 +63,9 @@ int main(int argc, char** argv) {
       std::cerr << "softcot " << name << ": error: " << e.what() << "\n";
       return e.exit_code();
     } catch (const std::bad_alloc&) {
+      // Crash-like: a retry (after other jobs on the node freed memory) may succeed.
       std::cerr << "softcot " << name << ": error: out of memory\n";
-      return softcot::exit_code::kFailure;
+      return softcot::exit_code::kCrashLike;
     } catch (const std::exception& e) {
       std::cerr << "softcot " << name << ": error: " << e.what() << "\n";
       return softcot::exit_code::kFailure;

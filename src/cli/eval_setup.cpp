@@ -1,0 +1,124 @@
+#include "cli/eval_setup.h"
+
+#include <filesystem>
+
+#include "core/digest.h"
+#include "core/error.h"
+#include "core/json_file.h"
+#include "core/log.h"
+
+#if SOFTCOT_HAVE_CUDA
+#include "cuda_backend.h"
+#endif
+
+namespace softcot::cli {
+
+namespace {
+
+// Bump when a prompt text or the placeholder rule changes: old checkpoints then refuse
+// to resume instead of mixing two prompt versions in one result set.
+constexpr const char* kPromptTemplateVersion = "reference-2025.1";
+
+std::unique_ptr<model::Backend> make_backend(const std::string& device) {
+  if (device == "cpu") return model::make_cpu_backend();
+#if SOFTCOT_HAVE_CUDA
+  if (device == "cuda") return cuda::make_cuda_backend(0);
+#endif
+  if (device == "cuda") {
+    throw usage_error("--device cuda: this softcot was built without the CUDA backend (cmake --preset cuda)");
+  }
+  throw usage_error("--device must be cpu or cuda, not '" + device + "'");
+}
+
+std::string tokenizer_config_path(const io::ModelDir& dir) {
+  return std::filesystem::exists(dir.tokenizer_config_json) ? dir.tokenizer_config_json : "";
+}
+
+}  // namespace
+
+std::string model_identity(const io::ModelDir& dir) {
+  std::string description = read_text_file(dir.path + "/config.json");
+  const std::string generation_config = dir.path + "/generation_config.json";
+  if (std::filesystem::exists(generation_config)) description += read_text_file(generation_config);
+  std::string tensors;
+  for (const auto& [name, view] : dir.weights.tensors()) {
+    tensors += name + ":" + io::dtype_name(view.dtype) + ":";
+    for (int64_t d : view.shape) tensors += std::to_string(d) + ",";
+    tensors += sha256_hex(std::string_view(static_cast<const char*>(view.data), view.nbytes)) + "\n";
+  }
+  return sha256_hex(description + tensors);
+}
+
+std::unique_ptr<LoadedRun> load_run(const RunOptions& options, const std::string& device) {
+  auto run = std::make_unique<LoadedRun>();
+  run->options = options;
+  run->dataset = load_dataset(options.task, options.data_path(), options.test_k);
+  spdlog::info("Data: {} ({} of {} samples in the split)", run->dataset.path,
+               run->dataset.samples.size(), run->dataset.split_size);
+
+  run->backend = make_backend(device);
+  const bool soft_thoughts = options.num_thought_tokens > 0;
+
+  run->base_dir = io::open_model_dir(options.base_model_id);
+  run->base_identity = model_identity(run->base_dir);
+  run->base_tokenizer = tokenizer::Tokenizer::from_file(run->base_dir.tokenizer_json);
+  run->assistant_dir = io::open_model_dir(options.assistant_model_id);
+  run->assistant_tokenizer = tokenizer::Tokenizer::from_file(run->assistant_dir.tokenizer_json);
+  if (soft_thoughts) run->assistant_identity = model_identity(run->assistant_dir);
+
+  if (soft_thoughts) {
+    if (options.params_file_name.empty()) {
+      throw usage_error("--params_file_name is required when --num_thought_tokens > 0");
+    }
+    run->projection = std::make_unique<io::Projection>(io::load_projection(options.params_file_name));
+    check_projection_shape(*run->projection, run->assistant_dir.config.hidden_size,
+                           run->base_dir.config.hidden_size);
+    run->projection_identity = sha256_file_hex(options.params_file_name);
+  }
+
+  const auto eos = reference_eos_token_ids(tokenizer_config_path(run->base_dir), *run->base_tokenizer,
+                                           run->base_dir.generation, options.base_family());
+  run->generation = reference_generation_params(run->base_dir.generation, eos, options);
+
+  // ModelDir copies share their mmaps, so the Models and this run see the same pages.
+  run->base = model::Model::load(run->base_dir, *run->backend);
+  if (soft_thoughts) run->assistant = model::Model::load(run->assistant_dir, *run->backend);
+  spdlog::info("Base model: {} ({} layers, hidden {}); assistant: {}; backend: {}", run->base_dir.path,
+               run->base_dir.config.num_hidden_layers, run->base_dir.config.hidden_size,
+               soft_thoughts ? run->assistant_dir.path : std::string("(not used, N = 0)"),
+               run->backend->name());
+
+  PipelineModels models;
+  models.base_tokenizer = &*run->base_tokenizer;
+  models.assistant_tokenizer = &*run->assistant_tokenizer;
+  models.base = run->base.get();
+  models.assistant = run->assistant.get();
+  models.projection = run->projection.get();
+  run->pipeline = std::make_unique<SoftCotPipeline>(options, models, run->generation);
+  return run;
+}
+
+store::RunFingerprint run_fingerprint(const LoadedRun& run) {
+  const RunOptions& o = run.options;
+  const auto& s = run.generation.sampling;
+  store::RunFingerprint f;
+  f.set("task", task_info(o.task).name);
+  f.set("seed", std::to_string(o.seed));
+  f.set("total_samples", std::to_string(run.dataset.samples.size()));
+  f.set("data_sha256", run.dataset.sha256);
+  f.set("base_model", run.base_identity);
+  f.set("assistant_model", run.assistant_identity);
+  f.set("projection_sha256", run.projection_identity);
+  f.set("num_thought_tokens", std::to_string(o.num_thought_tokens));
+  f.set("num_return_sequences", std::to_string(o.num_return_sequences));
+  f.set("max_new_tokens", std::to_string(o.max_new_tokens));
+  std::string eos;
+  for (int32_t id : run.generation.eos_token_ids) eos += std::to_string(id) + ",";
+  f.set("decoding", fmt::format("do_sample={} temperature={} top_k={} top_p={} repetition_penalty={} eos={}",
+                                s.do_sample, s.temperature, s.top_k, s.top_p, s.repetition_penalty, eos));
+  f.set("prompt_template", kPromptTemplateVersion);
+  f.set("software_version", SOFTCOT_VERSION);
+  return f;
+}
+
+}  // namespace softcot::cli

@@ -1,0 +1,51 @@
+#pragma once
+// What `softcot eval` loads before its first sample: models, tokenizers, projection,
+// data, and the run's fingerprint. Kept apart from the sample loop (cmd_eval.cpp) so
+// the loop reads as the data flow it is.
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "generate/generate.h"
+#include "io/model_dir.h"
+#include "io/torch_checkpoint.h"
+#include "model/backend.h"
+#include "model/model.h"
+#include "softcot/dataset.h"
+#include "softcot/pipeline.h"
+#include "softcot/run_options.h"
+#include "store/fingerprint.h"
+#include "tokenizer/tokenizer.h"
+
+namespace softcot::cli {
+
+struct LoadedRun {
+  RunOptions options;
+  Dataset dataset;
+  std::unique_ptr<model::Backend> backend;
+  io::ModelDir base_dir;        // config and paths (weights are held by the Model)
+  io::ModelDir assistant_dir;
+  std::unique_ptr<model::Model> base;
+  std::unique_ptr<model::Model> assistant;  // null when N = 0
+  std::optional<tokenizer::Tokenizer> base_tokenizer;  // set by load_run
+  std::optional<tokenizer::Tokenizer> assistant_tokenizer;
+  std::unique_ptr<io::Projection> projection;  // null when N = 0
+  generate::GenerationParams generation;
+  std::string base_identity;       // sha256 over config + tensors
+  std::string assistant_identity;
+  std::string projection_identity;
+
+  std::unique_ptr<SoftCotPipeline> pipeline;
+};
+
+// `device` is "cpu" (or "cuda" where built with it). Throws Error on bad input.
+std::unique_ptr<LoadedRun> load_run(const RunOptions& options, const std::string& device);
+
+// Everything that decides the results (docs/hdf5-schema.md lists the fields).
+store::RunFingerprint run_fingerprint(const LoadedRun& run);
+
+// sha256 over config.json, generation_config.json and every tensor's name, dtype,
+// shape and bytes: a model's identity, whatever directory or cache path it is read from.
+std::string model_identity(const io::ModelDir& dir);
+
+}  // namespace softcot::cli
