@@ -83,6 +83,9 @@ CheckpointReader CheckpointReader::open(const std::string& path) {
   }
   Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
   H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);
+  // Cluster file systems mounted without locks (some NFS, Lustre) would refuse the open;
+  // exclusivity comes from our sidecar lock anyway.
+  H5Pset_file_locking(fapl.get(), true, /*ignore_when_disabled=*/true);
   impl->file = Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, fapl.get()), H5Fclose);
   if (!impl->file) {
     throw bad_input(path, "cannot be opened as a checkpoint (" + h5::last_library_reason() +
