@@ -114,6 +114,7 @@ class SampleLoop {
 
  private:
   void log_result(const SampleResult& r);
+  void count_committed_results(const std::string& path);
   void evaluate(const Sample& sample, int attempt);
 
   LoadedRun& run_;
@@ -132,6 +133,19 @@ void SampleLoop::log_result(const SampleResult& r) {
                python_text(r.ground_truth_json), python_text(r.model_answer_json),
                r.is_correct ? "True" : "False");
   spdlog::info("Correct Count: {}/{}", correct_, evaluated_);
+}
+
+// `Correct Count: c/n` runs over the whole file, as if the run had never stopped.
+void SampleLoop::count_committed_results(const std::string& path) {
+  if (!std::filesystem::exists(path)) return;
+  try {
+    for (const auto& record : store::CheckpointReader::open(path).records(store::DamagedRows::kSkip)) {
+      ++evaluated_;
+      if (record.result.is_correct) ++correct_;
+    }
+  } catch (const Error&) {
+    // The writer's open decides what to do with a damaged file and says so.
+  }
 }
 
 void SampleLoop::evaluate(const Sample& sample, int attempt) {
@@ -195,6 +209,7 @@ int SampleLoop::execute() {
       for (int64_t id : store::committed_ids({path})) planned.insert(id);
     }
     header.planned_samples = static_cast<int64_t>(planned.size());
+    count_committed_results(path);
     writer_.emplace(store::CheckpointWriter::open_or_create(
         path, header, store::WriterOptions{store::parse_sync_policy(flags_.checkpoint_sync)}));
     spdlog::info("Checkpoint: {} ({} committed here, {} in the whole run, {} to go on this rank)", path,
