@@ -1,0 +1,79 @@
+#include "cluster/shard_files.h"
+
+#include <charconv>
+#include <filesystem>
+#include <regex>
+
+#include "core/error.h"
+
+namespace softcot::cluster {
+
+namespace fs = std::filesystem;
+
+namespace {
+template <typename T>
+bool parse_integer(const std::string& text, T* out) {
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
+  return ec == std::errc() && ptr == text.data() + text.size();
+}
+}  // namespace
+
+bool parse_shard_file_name(const std::string& file_name, ShardFileName* out) {
+  static const std::regex pattern(R"(^(.+)_seed(-?[0-9]+)_shard([0-9]+)-of-([0-9]+)\.h5$)");
+  std::smatch match;
+  if (!std::regex_match(file_name, match, pattern)) return false;
+  ShardFileName name;
+  name.task = match[1].str();
+  if (!parse_integer(match[2].str(), &name.seed) || !parse_integer(match[3].str(), &name.shard_index) ||
+      !parse_integer(match[4].str(), &name.shard_count)) {
+    return false;
+  }
+  if (name.shard_count < 1 || name.shard_index >= name.shard_count) return false;
+  *out = name;
+  return true;
+}
+
+std::map<ShardGroupKey, std::vector<std::string>> group_shard_files(
+    const std::vector<std::string>& files) {
+  std::map<ShardGroupKey, std::vector<std::string>> groups;
+  for (const auto& file : files) {
+    const fs::path path(file);
+    ShardGroupKey key;
+    key.directory = path.parent_path().string();
+    ShardFileName name;
+    if (parse_shard_file_name(path.filename().string(), &name)) {
+      key.task = name.task;
+      key.seed = name.seed;
+    } else {
+      const auto values = store::CheckpointReader::open(file).info().fingerprint.values;
+      const auto task = values.find("task");
+      const auto seed = values.find("seed");
+      if (task != values.end() && seed != values.end() && parse_integer(seed->second, &key.seed)) {
+        key.task = task->second;
+      } else {
+        key.task = path.stem().string();
+      }
+    }
+    groups[key].push_back(file);
+  }
+  return groups;
+}
+
+int64_t planned_samples_of_group(const std::vector<store::CheckpointInfo>& infos) {
+  if (infos.empty()) return 0;
+  const auto& values = infos.front().fingerprint.values;
+  if (auto it = values.find("total_samples"); it != values.end()) {
+    int64_t total = 0;
+    if (!parse_integer(it->second, &total)) {
+      throw bad_input(infos.front().path, "fingerprint total_samples '" + it->second + "' is not a number");
+    }
+    return total;
+  }
+  std::map<int64_t, int64_t> planned_by_layout;
+  for (const auto& info : infos) planned_by_layout[info.shard_count] += info.planned_samples;
+  int64_t planned = 0;
+  for (const auto& [layout, sum] : planned_by_layout) planned = std::max(planned, sum);
+  return planned;
+}
+
+}  // namespace softcot::cluster

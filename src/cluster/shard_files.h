@@ -1,0 +1,42 @@
+#pragma once
+// Shard files grouped by the evaluation they belong to: one group per directory, task
+// and seed, whatever shard layouts wrote it (a run started with -n 2 and resumed with
+// -n 1 has three files in one group).
+#include <cstdint>
+#include <map>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "store/checkpoint_reader.h"
+
+namespace softcot::cluster {
+
+struct ShardFileName {
+  std::string task;
+  int64_t seed = 0;
+  int32_t shard_index = 0;
+  int32_t shard_count = 1;
+};
+
+// Parses "<task>_seed<seed>_shard<k>-of-<n>.h5" (store/checkpoint_path.h); false if the
+// name does not follow it.
+bool parse_shard_file_name(const std::string& file_name, ShardFileName* out);
+
+struct ShardGroupKey {
+  std::string directory;
+  std::string task;
+  int64_t seed = 0;
+  auto operator<=>(const ShardGroupKey&) const = default;
+};
+
+// Files whose names do not follow the pattern are grouped by the task and seed in
+// their fingerprint ("task", "seed"), else each on its own, named by its file stem.
+std::map<ShardGroupKey, std::vector<std::string>> group_shard_files(
+    const std::vector<std::string>& files);
+
+// N of n/N for a group: the fingerprint's "total_samples" when the writer recorded it,
+// else the largest sum of planned samples over the files of one shard layout.
+int64_t planned_samples_of_group(const std::vector<store::CheckpointInfo>& infos);
+
+}  // namespace softcot::cluster
