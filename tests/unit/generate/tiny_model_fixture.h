@@ -3,6 +3,8 @@
 // with the softcot binary (same flags and seed -> same bytes as the HF side saw), and
 // read the raw float32 fixture files written by tests/oracle/make_model_fixtures.py.
 #include <cstdlib>
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -43,14 +45,23 @@ inline std::string make_tiny_model(const std::string& name, const std::vector<st
   {
     std::ifstream in(stamp);
     std::string seen;
-    if (in && std::getline(in, seen) && seen == args) return dir;
+    if (in && std::getline(in, seen)) {
+      if (seen == args) return dir;
+      in.close();
+      std::filesystem::remove_all(dir);  // made with other flags by an older test version
+    }
   }
-  std::filesystem::remove_all(dir);
+  // CTest runs tests in parallel processes: build in a private folder, then rename it
+  // into place; whoever renames first wins and the others use that copy.
   std::filesystem::create_directories(std::filesystem::path(dir).parent_path());
-  const std::string command = std::string(SOFTCOT_BINARY) + " make-tiny-model --out " + dir +
+  const std::string building = dir + ".building." + std::to_string(::getpid());
+  const std::string command = std::string(SOFTCOT_BINARY) + " make-tiny-model --out " + building +
                               " --tokenizer " + qwen_tokenizer() + args + " > /dev/null";
   if (std::system(command.c_str()) != 0) throw failure(command, "failed");
-  std::ofstream(stamp) << args << "\n";
+  std::ofstream(building + "/.flags") << args << "\n";
+  std::error_code renamed;
+  std::filesystem::rename(building, dir, renamed);
+  if (renamed) std::filesystem::remove_all(building);
   return dir;
 }
 
