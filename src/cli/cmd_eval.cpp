@@ -121,6 +121,7 @@ class SampleLoop {
   const EvalFlags& flags_;
   const cluster::ClusterContext& cluster_;
   std::optional<store::CheckpointWriter> writer_;
+  bool sample_begun_ = false;  // begun in the store and not yet committed
   int64_t correct_ = 0;
   int64_t evaluated_ = 0;
   std::unique_ptr<ProgressReporter> progress_;
@@ -231,11 +232,16 @@ int SampleLoop::execute() {
       throw_if_stop_requested();
       if (writer_ && writer_->is_committed(idx)) continue;
       const int attempt = writer_ ? writer_->begin_sample(idx) : supervisor_attempt;
+      sample_begun_ = writer_.has_value();
       evaluate(*by_idx.at(idx), attempt);
+      sample_begun_ = false;
     }
   } catch (const Interrupted&) {
     progress_->finish();
-    if (writer_) writer_->close();
+    if (writer_) {
+      if (sample_begun_) writer_->abandon_sample();
+      writer_->close();
+    }
     spdlog::warn("Stopped by signal {}: {} samples committed, the sample in flight is dropped; exit {} "
                  "(preempted). Run the same command again to resume.",
                  pending_stop_signal(), writer_ ? writer_->committed_ids().size() : 0,

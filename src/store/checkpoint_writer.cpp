@@ -298,6 +298,17 @@ int32_t CheckpointWriter::begin_sample(int64_t idx) {
   return row.attempt;
 }
 
+void CheckpointWriter::abandon_sample() {
+  Impl& w = *impl_;
+  if (w.failed || w.closed) return;
+  auto& row = w.in_flight_row;
+  if (row.idx < 0) return;
+  // A stop signal is not the sample's fault: take back the attempt begin_sample counted.
+  if (--row.attempt <= 0) row = schema::InFlightRow{}, row.idx = -1;
+  w.write_in_flight();
+  w.flush();
+}
+
 void CheckpointWriter::commit(const SampleResult& result) {
   Impl& w = *impl_;
   w.ensure_writable();

@@ -68,6 +68,9 @@ class CheckpointWriter {
   // Records (flushed: survives the process's death) that `idx` is starting and returns its attempt number: 1, or one
   // more than the recorded attempt when the last writer died on this same sample.
   int32_t begin_sample(int64_t idx);
+  // The sample begun last was stopped by a stop signal (preemption), not by a crash:
+  // its attempt is taken back, so preemptions never lead to a quarantine.
+  void abandon_sample();
   // Appends the sample; when this returns, it survives the death of the process (and of
   // the node with SyncPolicy::kAlways). Throws io_error (e.g. disk full): the samples
   // committed before stay intact and this writer refuses further commits.
