@@ -82,3 +82,36 @@ require_slurm_test_env() {
   [[ $(id -u) -eq 0 ]] || skip "the local Slurm cluster needs root"
   command -v sbatch >/dev/null || skip "sbatch not installed (apt-get install slurm-wlm munge)"
 }
+
+# require_softcot_commands BINARY CMD...: skip until the binary has these subcommands.
+require_softcot_commands() {
+  local binary=$1 cmd
+  shift
+  [[ -x $binary ]] || skip "softcot binary $binary not built"
+  for cmd in "$@"; do
+    "$binary" --help 2>/dev/null | grep -qE "^  $cmd( |$)" ||
+      skip "'softcot $cmd' does not exist yet in $binary"
+  done
+}
+
+# make_tiny_models SOFTCOT DIR: two tiny random Qwen2 models and a projection (as
+# scripts/demo.sh), and TINY_FLAGS: the model flags for softcot eval/run.
+make_tiny_models() {
+  local softcot=$1 dir=$2 tokenizer=$SOURCE_DIR/data/tokenizers/qwen/tokenizer.json
+  mkdir -p "$dir"
+  "$softcot" make-tiny-model --out "$dir/base" --tokenizer "$tokenizer" --seed 1 \
+    --hidden_size 64 --num_layers 2 --num_heads 4 --num_kv_heads 2 --intermediate_size 128 >/dev/null
+  "$softcot" make-tiny-model --out "$dir/assistant" --tokenizer "$tokenizer" --seed 2 \
+    --hidden_size 32 --num_layers 2 --num_heads 2 --num_kv_heads 1 --intermediate_size 64 >/dev/null
+  "$softcot" make-tiny-projection --out "$dir/projection.safetensors" \
+    --in_features 32 --out_features 64 --seed 3 >/dev/null
+  TINY_FLAGS=(--base_model_id "$dir/base" --assistant_model_id "$dir/assistant"
+    --params_file_name "$dir/projection.safetensors" --task_name gsm8k
+    --num_thought_tokens 2 --num_return_sequences 1)
+}
+
+# committed_in FILE: committed samples of one checkpoint (0 when it does not exist yet).
+committed_in() {
+  [[ -f $1 ]] || { echo 0; return; }
+  "$SOFTCOT" status --json "$1" 2>/dev/null | grep -o '"committed": *[0-9]*' | head -n1 | grep -o '[0-9]*$' || echo 0
+}
