@@ -45,5 +45,5 @@ cat b.log >&2
 [[ $(job_states "$job") == FAILED ]] || fail "state: $(job_states "$job")"
 [[ $(job_field "$job" ExitCode) == 139:0 ]] || fail "exit code: $(job_field "$job" ExitCode)"
 [[ $(job_field "$job" Restarts) == 1 ]] || fail "restarts: $(job_field "$job" Restarts), expected 1"
-grep -q "Log: $WORK_DIR/b.log. Checkpoint: $WORK_DIR/ckpt" b.log || fail "the final message does not say where things are"
+grep -q "Log: $WORK_DIR/b.log. Checkpoint: $WORK_DIR/ckpt/b " b.log || fail "the final message does not say where things are"
 echo "slurm_crash_requeue: passed"

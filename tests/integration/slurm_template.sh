@@ -63,7 +63,7 @@ for task in 5 6; do
   grep -q "task=$task restart=0 stopped-by-USR2" "$FAKE_TRACE" || fail "USR2 not forwarded to task $task"
   grep -q "task=$task restart=1 complete" "$FAKE_TRACE" || fail "task $task did not rerun after its requeue"
   [[ $(job_field "${job}_$task" Restarts) == 1 ]] || fail "task $task restarts: $(job_field "${job}_$task" Restarts)"
-  grep -q "requeued; it resumes from $WORK_DIR/ckpt" "$WORK_DIR/signal-$task.log" ||
+  grep -q "requeued; it resumes from $WORK_DIR/ckpt$" "$WORK_DIR/signal-$task.log" ||
     fail "no requeue message in signal-$task.log (open-mode=append keeps both runs)"
   grep -q "run 2\]: completed" "$WORK_DIR/signal-$task.log" || fail "second run missing from the log"
 done
@@ -85,14 +85,14 @@ grep -q "stopped by SIGTERM after committing" "$WORK_DIR/requeue.log" ||
 note "3. always crashing: requeued SOFTCOT_MAX_REQUEUES=2 times, then fails with 139"
 export FAKE_MODE=crash FAKE_TRACE=$WORK_DIR/trace-crash
 job=$(SOFTCOT_MAX_REQUEUES=2 sbatch --parsable --output="$WORK_DIR/crash.log" "$template" \
-  --task_name gsm8k --checkpoint_dir ckpt-crash)
+  --task_name gsm8k --checkpoint_dir ckpt-crash --run_name boom)
 wait_for_job "$job" 120
 cat "$FAKE_TRACE" >&2
 [[ $(job_states "$job") == FAILED ]] || fail "state: $(job_states "$job")"
 [[ $(job_field "$job" ExitCode) == 139:0 ]] || fail "exit code: $(job_field "$job" ExitCode)"
 [[ $(job_field "$job" Restarts) == 2 ]] || fail "restarts: $(job_field "$job" Restarts)"
 [[ $(grep -c " crash$" "$FAKE_TRACE") == 3 ]] || fail "expected 3 runs: $(cat "$FAKE_TRACE")"
-grep -q "Log: $WORK_DIR/crash.log. Checkpoint: $WORK_DIR/ckpt-crash" "$WORK_DIR/crash.log" ||
+grep -q "Log: $WORK_DIR/crash.log. Checkpoint: $WORK_DIR/ckpt-crash/boom " "$WORK_DIR/crash.log" ||
   fail "the final message does not name the log and checkpoint: $(tail -n 3 "$WORK_DIR/crash.log")"
 
 echo "slurm_template: all passed"
