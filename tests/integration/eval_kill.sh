@@ -52,8 +52,10 @@ echo "uninterrupted run: $SAMPLES samples in ${reference_s}s"
 # Delays: random in [L/2, L + 2T), where L is the uninterrupted run's time to its first
 # commit (loading, opening or rebuilding the checkpoint) and T its time per sample, measured
 # from its log: kills land while loading, while the file is rebuilt, between and during
-# commits, and a start is killed before it can finish unless at most 2 samples are left, so
-# the run takes about KILLS kills (the last samples are left to the final, unkilled start).
+# commits. Restarts load faster than the first start (a warm page cache), so the upper end
+# adapts: it shrinks by T/2 while the run is ahead of a schedule that spreads the KILLS kills
+# over the whole run, and grows by T/2 while behind; the last samples are left to the final,
+# unkilled start.
 read -r load_ms sample_ms < <(python3 - reference.log <<'PY'
 import re, sys, datetime
 stamps, samples = [], []
@@ -74,6 +76,7 @@ PY
 echo "uninterrupted run: first commit after ${load_ms} ms, then ${sample_ms} ms per sample"
 min_delay_ms=$((load_ms / 2))
 span_ms=$((load_ms - min_delay_ms + 2 * sample_ms))
+min_span_ms=$((sample_ms / 2 + 50))
 kills=0 starts=0 last=0
 while :; do
   (eval_cmd killed) > /dev/null 2>> killed.log &
@@ -113,6 +116,11 @@ PY
   head -n "$n" reference.jsonl | cmp -s - snapshot.jsonl ||
     fail "after kill $kills: the $n committed records are not the uninterrupted run's first $n"
   last=$n
+  if [ $((n * (KILLS + 3))) -gt $((SAMPLES * kills)) ]; then
+    span_ms=$((span_ms - sample_ms / 2)); [ $span_ms -ge $min_span_ms ] || span_ms=$min_span_ms
+  else
+    span_ms=$((span_ms + sample_ms / 2))
+  fi
   echo "kill $kills after ${delay:-?} ms: $n committed" >> kills.txt
   [ -n "${done:-}" ] && break
   [ $(( $(date +%s) - start )) -lt 600 ] || fail "not finished after 10 minutes ($kills kills, $n committed)"
