@@ -251,12 +251,12 @@ int SampleLoop::execute() {
   progress_->finish();
   if (writer_) writer_->close();
 
-  const double seconds = progress_->elapsed_seconds();
-  spdlog::info("Done: {} samples evaluated in this process, accuracy {}/{} = {:.4f}; {:.3f} samples/s, "
-               "{:.1f} generated tokens/s",
-               evaluated_, correct_, evaluated_,
+  spdlog::info("Done: accuracy {}/{} = {:.4f} (this shard, resumed samples included); this process evaluated {} samples, "
+               "{:.3f} samples/s, {:.1f} generated tokens/s",
+               correct_, evaluated_,
                evaluated_ ? static_cast<double>(correct_) / static_cast<double>(evaluated_) : 0.0,
-               seconds > 0 ? static_cast<double>(evaluated_) / seconds : 0.0, progress_->tokens_per_second());
+               progress_->done_this_process(), progress_->samples_per_second(),
+               progress_->tokens_per_second());
 
   if (!flags_.disable_checkpoint && cluster_.size > 1) {
     if (cluster_.fence() && cluster_.rank == 0) {

@@ -14,6 +14,7 @@ class ProgressReporter {
   void finish();  // ends the bar's line on a terminal
 
   int64_t done() const { return done_; }
+  int64_t done_this_process() const { return done_this_process_; }
   double elapsed_seconds() const;
   double samples_per_second() const;
   double tokens_per_second() const;
