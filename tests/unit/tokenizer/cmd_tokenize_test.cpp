@@ -20,7 +20,7 @@ struct CommandRun {
 CommandRun run_tokenize(const std::string& args, const std::string& input) {
   // One folder per test: CTest runs the tests of this file in parallel.
   const auto dir = std::filesystem::path(SOFTCOT_TEST_TMP) /
-                   ("tokenize-cli-" + std::string(testing::UnitTest::GetInstance()->current_test_info()->name()));
+                   ("tokenize-cli-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
   std::filesystem::create_directories(dir);
   const auto in = dir / "in.jsonl", err = dir / "err.txt";
   std::ofstream(in) << input;
