@@ -41,13 +41,19 @@ slurmd_port=$((ctld_port + 1))
 # A start that fails half-way stops what it already started.
 trap '"$(dirname "$0")/stop.sh" "$dir"' ERR
 
-# munged refuses a socket directory others can write to, and runs as user munge.
-chown munge:munge "$dir/munge"
-chmod 0755 "$dir/munge"
-runuser -u munge -- munged --force --socket="$dir/munge/munge.socket" \
-  --pid-file="$dir/munge/munged.pid" --log-file="$dir/munge/munged.log" \
-  --seed-file="$dir/munge/munged.seed"
-cp "$dir/munge/munged.pid" "$dir/munged.pid"
+# munged refuses a socket directory others can write to, and runs as user munge. A
+# Unix socket path must stay under 108 bytes: deep DIRs get a short one in /tmp.
+munge_dir=$dir/munge
+if ((${#munge_dir} > 80)); then
+  munge_dir=$(mktemp -d /tmp/softcot-munge.XXXXXX)
+  echo "$munge_dir" >"$dir/munge_dir"  # stop.sh removes it
+fi
+chown munge:munge "$munge_dir"
+chmod 0755 "$munge_dir"
+runuser -u munge -- munged --force --socket="$munge_dir/munge.socket" \
+  --pid-file="$munge_dir/munged.pid" --log-file="$munge_dir/munged.log" \
+  --seed-file="$munge_dir/munged.seed"
+cp "$munge_dir/munged.pid" "$dir/munged.pid"
 
 host=$(hostname)
 # At least 4 CPUs so a 3-seed array and 2-task steps fit even on a 2-core machine;
@@ -59,7 +65,7 @@ SlurmctldHost=$host
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
-AuthInfo=socket=$dir/munge/munge.socket
+AuthInfo=socket=$munge_dir/munge.socket
 CredType=cred/munge
 StateSaveLocation=$dir/state
 SlurmdSpoolDir=$dir/spool

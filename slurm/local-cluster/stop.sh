@@ -24,6 +24,11 @@ stop_by_pidfile "$dir/slurmd.pid"
 stop_by_pidfile "$dir/slurmctld.pid"
 stop_by_pidfile "$dir/munged.pid"
 rm -f "$dir/munge/munged.pid"
+if [[ -s $dir/munge_dir ]]; then
+  munge_dir=$(<"$dir/munge_dir")
+  [[ $munge_dir == /tmp/softcot-munge.* ]] && rm -rf "$munge_dir"
+  rm -f "$dir/munge_dir"
+fi
 
 [[ ${2:-} == --remove ]] && rm -rf "$dir"
 exit 0
