@@ -260,8 +260,9 @@ int SampleLoop::execute() {
 
   if (!flags_.disable_checkpoint && cluster_.size > 1) {
     if (cluster_.fence() && cluster_.rank == 0) {
-      const std::string merged = run_dir + "/merged/" + task + "_seed" + std::to_string(o.seed) + ".h5";
-      std::filesystem::create_directories(run_dir + "/merged");
+      const std::string merged_dir = run_dir + "/" + store::kMergedDirName;
+      const std::string merged = merged_dir + "/" + task + "_seed" + std::to_string(o.seed) + ".h5";
+      std::filesystem::create_directories(merged_dir);
       const auto summaries = cluster::merge_run(run_dir, merged, /*overwrite=*/true);
       for (const auto& s : summaries) {
         spdlog::info("Merged {} shard files into {} ({}/{} samples)", s.inputs.size(), s.output, s.samples,

@@ -41,6 +41,11 @@ std::vector<std::string> find_checkpoint_files(const std::vector<std::string>& p
     }
     for (auto it = fs::recursive_directory_iterator(path, ec); !ec && it != fs::end(it);
          it.increment(ec)) {
+      // A run's merged copy repeats its shards' samples: read it only when named directly.
+      if (it->is_directory() && it->path().filename() == kMergedDirName) {
+        it.disable_recursion_pending();
+        continue;
+      }
       if (it->is_regular_file() && it->path().extension() == ".h5") {
         files.push_back(it->path().string());
       }

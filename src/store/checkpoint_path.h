@@ -22,7 +22,11 @@ std::string checkpoint_path(const std::string& checkpoint_dir, const CheckpointK
 std::string lock_path_for(const std::string& checkpoint_file);
 std::string rebuild_path_for(const std::string& checkpoint_file);
 
-// Files named directly plus every *.h5 found recursively under named directories,
+// Where rank 0 writes the merge of a sharded run: <run dir>/merged/<task>_seed<seed>.h5.
+inline constexpr const char* kMergedDirName = "merged";
+
+// Files named directly plus every *.h5 found recursively under named directories (except
+// inside `merged/` folders, whose files repeat the shards' samples),
 // sorted and without duplicates. A path that does not exist is a bad_input error.
 std::vector<std::string> find_checkpoint_files(const std::vector<std::string>& paths);
 

@@ -43,6 +43,8 @@ cmp single.jsonl two.jsonl || fail "the merged 2-task run differs from the singl
 auto=$(find ckpt/two/merged -name '*.h5' | head -n1)
 [[ -n $auto ]] || fail "rank 0 did not merge after the fence"
 "$SOFTCOT" export "$auto" --comparable | cmp - single.jsonl || fail "rank 0's merge differs from the single run"
+# The run directory as a whole (shards + merged/) exports each sample once.
+"$SOFTCOT" export ckpt/two --comparable | cmp - single.jsonl || fail "exporting the run directory differs"
 
 note "2. a 2-task run cut short, resumed with -n 1"
 job=$(sbatch --parsable -n 2 --output="$WORK_DIR/cut.log" \
