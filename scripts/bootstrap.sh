@@ -11,7 +11,7 @@ build_packages=(build-essential cmake ninja-build pkg-config git
   libhdf5-dev hdf5-tools libboost-program-options-dev libboost-dev libpmix-dev
   libgtest-dev libgmock-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libicu-dev
   libzip-dev zlib1g-dev libssl-dev)
-test_packages=(slurm-wlm munge clang procps)
+test_packages=(slurm-wlm munge clang procps python3 util-linux)
 
 packages=("${build_packages[@]}")
 if [ "$profile" = test ]; then packages+=("${test_packages[@]}"); fi
