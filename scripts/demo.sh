@@ -11,18 +11,12 @@ cd "$root"
 scripts/bootstrap.sh build
 scripts/build.sh
 softcot=$root/build/src/softcot
-tokenizer=$root/data/tokenizers/qwen/tokenizer.json
 
 mkdir -p demo-run/models
 cd demo-run
-if [ ! -f models/tiny-base/model.safetensors ]; then
+if [ ! -f models/base/model.safetensors ]; then
   echo "== making two tiny random Qwen2 models and a projection between them"
-  "$softcot" make-tiny-model --out models/tiny-base --tokenizer "$tokenizer" --seed 1 \
-    --hidden_size 64 --num_layers 2 --num_heads 4 --num_kv_heads 2 --intermediate_size 128
-  "$softcot" make-tiny-model --out models/tiny-assistant --tokenizer "$tokenizer" --seed 2 \
-    --hidden_size 32 --num_layers 2 --num_heads 2 --num_kv_heads 1 --intermediate_size 64
-  "$softcot" make-tiny-projection --out models/tiny-projection.safetensors \
-    --in_features 32 --out_features 64 --seed 3
+  "$root/scripts/make_tiny_models.sh" "$softcot" models
 fi
 rm -rf checkpoints
 
@@ -34,8 +28,9 @@ echo
 echo "== softcot status (readable while a run is live, too)"
 "$softcot" status checkpoints
 echo
-echo "== softcot export (first record)"
-"$softcot" export checkpoints/demo --format jsonl | head -n 1 | cut -c 1-600
+echo "== softcot export -> demo-run/results.jsonl (first record, cut at 600 characters)"
+"$softcot" export checkpoints/demo --format jsonl -o results.jsonl
+head -n 1 results.jsonl | cut -c 1-600
 echo
 cat <<'MSG'
 == done. The tiny models are random, so the answers are noise; the crash at sample 2

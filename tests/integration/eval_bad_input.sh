@@ -9,7 +9,6 @@ set -u
 softcot=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 work=$3
 here=$(cd "$(dirname "$0")" && pwd)
-tokenizer=$here/../../data/tokenizers/qwen/tokenizer.json
 data=$here/../../data/gsm8k/test_socratic.jsonl
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
 ulimit -c 0
@@ -18,12 +17,7 @@ fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 pid=
 trap '[ -n "$pid" ] && kill -KILL $pid 2> /dev/null' EXIT  # the hung lock holder of case 6
 
-"$softcot" make-tiny-model --out base --tokenizer "$tokenizer" --seed 1 --hidden_size 64 \
-  --num_layers 2 --num_heads 4 --num_kv_heads 2 --intermediate_size 128 > /dev/null &&
-"$softcot" make-tiny-model --out assistant --tokenizer "$tokenizer" --seed 2 --hidden_size 32 \
-  --num_layers 2 --num_heads 2 --num_kv_heads 1 --intermediate_size 64 > /dev/null &&
-"$softcot" make-tiny-projection --out projection.safetensors --in_features 32 --out_features 64 \
-  --seed 3 > /dev/null || { echo "FAIL: cannot make the tiny models"; exit 1; }
+bash "$here/../../scripts/make_tiny_models.sh" "$softcot" . || { echo "FAIL: cannot make the tiny models"; exit 1; }
 
 # eval_run NAME [extra flags]: the good configuration; a case changes it through the
 # variables below (a flag given twice is a usage error).

@@ -13,7 +13,6 @@ set -u
 softcot=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 work=$3
 here=$(cd "$(dirname "$0")" && pwd)
-tokenizer=$here/../../data/tokenizers/qwen/tokenizer.json
 KILLS=${KILLS:-25}
 SAMPLES=${SAMPLES:-16}
 SEED=${SEED:-$(( $(date +%s) % 32768 ))}
@@ -25,12 +24,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 h5py=0
 python3 -c "import h5py" 2> /dev/null && h5py=1
 
-"$softcot" make-tiny-model --out base --tokenizer "$tokenizer" --seed 1 --hidden_size 64 \
-  --num_layers 2 --num_heads 4 --num_kv_heads 2 --intermediate_size 128 > /dev/null &&
-"$softcot" make-tiny-model --out assistant --tokenizer "$tokenizer" --seed 2 --hidden_size 32 \
-  --num_layers 2 --num_heads 2 --num_kv_heads 1 --intermediate_size 64 > /dev/null &&
-"$softcot" make-tiny-projection --out projection.safetensors --in_features 32 --out_features 64 \
-  --seed 3 > /dev/null || fail "cannot make the tiny models"
+bash "$here/../../scripts/make_tiny_models.sh" "$softcot" . || fail "cannot make the tiny models"
 
 # A sample killed many times would be quarantined after 3 starts: these kills are not the
 # sample's fault, so the attempt limit is lifted.

@@ -9,19 +9,13 @@ set -u
 softcot=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 work=$3
 here=$(cd "$(dirname "$0")" && pwd)
-tokenizer=$here/../../data/tokenizers/qwen/tokenizer.json
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
 ulimit -c 0
 command -v python3 > /dev/null || { echo "SKIP: python3 not found"; exit 77; }
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
-"$softcot" make-tiny-model --out base --tokenizer "$tokenizer" --seed 1 --hidden_size 64 \
-  --num_layers 2 --num_heads 4 --num_kv_heads 2 --intermediate_size 128 > /dev/null &&
-"$softcot" make-tiny-model --out assistant --tokenizer "$tokenizer" --seed 2 --hidden_size 32 \
-  --num_layers 2 --num_heads 2 --num_kv_heads 1 --intermediate_size 64 > /dev/null &&
-"$softcot" make-tiny-projection --out projection.safetensors --in_features 32 --out_features 64 \
-  --seed 3 > /dev/null || { echo "FAIL: cannot make the tiny models"; exit 1; }
+bash "$here/../../scripts/make_tiny_models.sh" "$softcot" . || { echo "FAIL: cannot make the tiny models"; exit 1; }
 
 eval_flags=(--base_model_id base --assistant_model_id assistant --params_file_name projection.safetensors
             --task_name gsm8k --num_thought_tokens 4 --test_k 12 --seed 5 --threads 2

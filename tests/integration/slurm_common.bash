@@ -97,14 +97,8 @@ require_softcot_commands() {
 # make_tiny_models SOFTCOT DIR: two tiny random Qwen2 models and a projection (as
 # scripts/demo.sh), and TINY_FLAGS: the model flags for softcot eval/run.
 make_tiny_models() {
-  local softcot=$1 dir=$2 tokenizer=$SOURCE_DIR/data/tokenizers/qwen/tokenizer.json
-  mkdir -p "$dir"
-  "$softcot" make-tiny-model --out "$dir/base" --tokenizer "$tokenizer" --seed 1 \
-    --hidden_size 64 --num_layers 2 --num_heads 4 --num_kv_heads 2 --intermediate_size 128 >/dev/null
-  "$softcot" make-tiny-model --out "$dir/assistant" --tokenizer "$tokenizer" --seed 2 \
-    --hidden_size 32 --num_layers 2 --num_heads 2 --num_kv_heads 1 --intermediate_size 64 >/dev/null
-  "$softcot" make-tiny-projection --out "$dir/projection.safetensors" \
-    --in_features 32 --out_features 64 --seed 3 >/dev/null
+  local softcot=$1 dir=$2
+  bash "$SOURCE_DIR/scripts/make_tiny_models.sh" "$softcot" "$dir"
   TINY_FLAGS=(--base_model_id "$dir/base" --assistant_model_id "$dir/assistant"
     --params_file_name "$dir/projection.safetensors" --task_name gsm8k
     --num_thought_tokens 2 --num_return_sequences 1)
