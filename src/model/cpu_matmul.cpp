@@ -71,6 +71,8 @@ __attribute__((target("avx2,fma,f16c"))) void matvec_rows_avx2(const float* x, i
                                                                 int64_t r1, float* y) {
   const int64_t cols = w.cols;
   const int64_t vec_end = cols / 8 * 8;
+  constexpr int64_t kElementBytes = D == io::DType::kF32 ? 4 : 2;
+  const char* bytes = static_cast<const char*>(w.data);
   for (int64_t t = 0; t < n; ++t) {
     const float* xt = x + t * cols;
     float* yt = y + t * w.rows;
@@ -78,7 +80,13 @@ __attribute__((target("avx2,fma,f16c"))) void matvec_rows_avx2(const float* x, i
     for (; r + 4 <= r1; r += 4) {
       __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
       __m256 a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
+      // Short row streams defeat the hardware prefetcher's ramp-up: ask for the next
+      // 4-row block's cache lines while this block is being summed.
+      const bool prefetch_next = r + 8 <= r1;
       for (int64_t c = 0; c < vec_end; c += 8) {
+        if (prefetch_next && (c * kElementBytes) % 64 == 0) {
+          for (int k = 4; k < 8; ++k) _mm_prefetch(bytes + ((r + k) * cols + c) * kElementBytes, _MM_HINT_T0);
+        }
         const __m256 xv = _mm256_loadu_ps(xt + c);
         a0 = _mm256_fmadd_ps(load8(D, w.data, (r + 0) * cols + c), xv, a0);
         a1 = _mm256_fmadd_ps(load8(D, w.data, (r + 1) * cols + c), xv, a1);
