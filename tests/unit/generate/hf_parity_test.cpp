@@ -9,38 +9,11 @@
 #include "generate/generate.h"
 #include "io/model_dir.h"
 #include "model/model.h"
+#include "parity_check.h"
 #include "tiny_model_fixture.h"
 
 namespace softcot::model {
 namespace {
-
-struct Errors {
-  double nmse = 0.0;
-  double max_abs = 0.0;
-  double max_ref = 0.0;
-};
-
-Errors compare(const std::vector<float>& ours, const std::vector<float>& ref) {
-  EXPECT_EQ(ours.size(), ref.size());
-  Errors e;
-  double err2 = 0.0, ref2 = 0.0;
-  for (size_t i = 0; i < std::min(ours.size(), ref.size()); ++i) {
-    const double d = static_cast<double>(ours[i]) - ref[i];
-    err2 += d * d;
-    ref2 += static_cast<double>(ref[i]) * ref[i];
-    e.max_abs = std::max(e.max_abs, std::abs(d));
-    e.max_ref = std::max(e.max_ref, std::abs(static_cast<double>(ref[i])));
-  }
-  e.nmse = err2 / ref2;
-  return e;
-}
-
-void expect_close(const std::vector<float>& ours, const std::vector<float>& ref, const char* what) {
-  const Errors e = compare(ours, ref);
-  EXPECT_LE(e.nmse, 1e-10) << what;
-  EXPECT_LE(e.max_abs, 1e-4 * e.max_ref) << what;
-  std::printf("    %-18s NMSE %.3g  max|err| %.3g  (max|ref| %.3g)\n", what, e.nmse, e.max_abs, e.max_ref);
-}
 
 std::vector<float> columns(const std::vector<float>& logits, int64_t rows, int64_t vocab,
                            int64_t stride) {
@@ -70,12 +43,12 @@ TEST_P(HfParity, LogitsHiddenStatesAndGreedyTokensMatchTransformers) {
 
   std::vector<float> embeddings = model->embed(prompt);
   const std::vector<float> logits = model->logits_at(embeddings, n, every);
-  expect_close(columns(logits, n, vocab, stride), testing::read_f32(fixture + "/logits.f32"), "logits");
+  testing::expect_parity(columns(logits, n, vocab, stride), testing::read_f32(fixture + "/logits.f32"), "logits");
   if (c.value("full_last_row", false)) {
     const std::vector<float> last(logits.end() - vocab, logits.end());
-    expect_close(last, testing::read_f32(fixture + "/last_logits.f32"), "last row logits");
+    testing::expect_parity(last, testing::read_f32(fixture + "/last_logits.f32"), "last row logits");
   }
-  expect_close(model->hidden_states_at(embeddings, n, every),
+  testing::expect_parity(model->hidden_states_at(embeddings, n, every),
                testing::read_f32(fixture + "/hidden.f32"), "hidden states");
 
   // The SoftCoT injection: some prompt rows replaced by given vectors.
@@ -85,9 +58,9 @@ TEST_P(HfParity, LogitsHiddenStatesAndGreedyTokensMatchTransformers) {
     std::copy_n(vectors.begin() + static_cast<std::ptrdiff_t>(i * hidden), hidden,
                 embeddings.begin() + rows[i] * hidden);
   }
-  expect_close(columns(model->logits_at(embeddings, n, every), n, vocab, stride),
+  testing::expect_parity(columns(model->logits_at(embeddings, n, every), n, vocab, stride),
                testing::read_f32(fixture + "/injected_logits.f32"), "injected logits");
-  expect_close(model->hidden_states_at(embeddings, n, every),
+  testing::expect_parity(model->hidden_states_at(embeddings, n, every),
                testing::read_f32(fixture + "/injected_hidden.f32"), "injected hidden");
 
   generate::GenerationParams params;

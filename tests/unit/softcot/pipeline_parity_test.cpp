@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "../generate/parity_check.h"
 #include "../generate/tiny_model_fixture.h"
 #include "io/model_dir.h"
 #include "io/torch_checkpoint.h"
@@ -35,35 +36,6 @@ std::string make_projection(const std::vector<std::string>& flags) {
       std::string(SOFTCOT_BINARY) + " make-tiny-projection --out " + path + args + " > /dev/null";
   if (std::system(command.c_str()) != 0) throw failure(command, "failed");
   return path;
-}
-
-struct Errors {
-  double nmse = 0.0, max_abs = 0.0, max_ref = 0.0;
-};
-
-Errors compare(const std::vector<float>& ours, const std::vector<float>& ref) {
-  Errors e;
-  double err2 = 0.0, ref2 = 0.0;
-  for (size_t i = 0; i < std::min(ours.size(), ref.size()); ++i) {
-    const double d = static_cast<double>(ours[i]) - ref[i];
-    err2 += d * d;
-    ref2 += static_cast<double>(ref[i]) * ref[i];
-    e.max_abs = std::max(e.max_abs, std::abs(d));
-    e.max_ref = std::max(e.max_ref, std::abs(static_cast<double>(ref[i])));
-  }
-  e.nmse = ref2 > 0 ? err2 / ref2 : err2;
-  return e;
-}
-
-void expect_close(const std::vector<float>& ours, const std::vector<float>& ref, const std::string& what) {
-  ASSERT_EQ(ours.size(), ref.size()) << what;
-  ASSERT_FALSE(ref.empty()) << what;
-  const Errors e = compare(ours, ref);
-  EXPECT_GT(e.max_ref, 0.0) << what;
-  EXPECT_LE(e.nmse, 1e-10) << what;
-  EXPECT_LE(e.max_abs, 1e-4 * e.max_ref) << what;
-  std::printf("    %-24s NMSE %.3g  max|err| %.3g  (max|ref| %.3g)\n", what.c_str(), e.nmse, e.max_abs,
-              e.max_ref);
 }
 
 class SoftCotParity : public ::testing::Test {
@@ -159,9 +131,9 @@ TEST_F(SoftCotParity, PromptsHiddenStatesProjectionAndFirstTokenLogitsMatchTrans
     // Assistant final-norm hidden states at the placeholders, and their projection.
     const std::vector<float> hidden = p.assistant_hidden_states(pair);
     ASSERT_EQ(static_cast<int64_t>(hidden.size()), n * assistant_->config().hidden_size);
-    expect_close(hidden, testing::read_f32(prefix + "_assistant.f32"), label + "assistant hidden");
+    testing::expect_parity(hidden, testing::read_f32(prefix + "_assistant.f32"), label + "assistant hidden");
     const std::vector<float> projected = apply_projection(*projection_, hidden, n);
-    expect_close(projected, testing::read_f32(prefix + "_projected.f32"), label + "projected");
+    testing::expect_parity(projected, testing::read_f32(prefix + "_projected.f32"), label + "projected");
 
     // The injected embeddings carry exactly those rows at the base placeholders, and the
     // plain embeddings everywhere else.
@@ -182,13 +154,13 @@ TEST_F(SoftCotParity, PromptsHiddenStatesProjectionAndFirstTokenLogitsMatchTrans
     // The base model on the injected embeddings: last-position hidden state and logits
     // (the first generated token's distribution).
     const std::vector<int64_t> last{rows - 1};
-    expect_close(base_->hidden_states_at(embeddings, rows, last),
+    testing::expect_parity(base_->hidden_states_at(embeddings, rows, last),
                  testing::read_f32(prefix + "_base_hidden.f32"), label + "base hidden (last)");
     const std::vector<float> logits = base_->logits_at(embeddings, rows, last);
     ASSERT_EQ(static_cast<int64_t>(logits.size()), vocab);
     std::vector<float> sub;
     for (int64_t col = 0; col < vocab; col += stride) sub.push_back(logits[col]);
-    expect_close(sub, testing::read_f32(prefix + "_logits.f32"), label + "first-token logits");
+    testing::expect_parity(sub, testing::read_f32(prefix + "_logits.f32"), label + "first-token logits");
     const auto top_ids = ref["top_ids"].get<std::vector<int64_t>>();
     const auto top_values = ref["top_values"].get<std::vector<float>>();
     for (size_t t = 0; t < top_ids.size(); ++t) {
@@ -201,7 +173,7 @@ TEST_F(SoftCotParity, PromptsHiddenStatesProjectionAndFirstTokenLogitsMatchTrans
       const std::vector<float> no_thoughts = base_->logits_at(plain, rows, last);
       std::vector<float> no_sub;
       for (int64_t col = 0; col < vocab; col += stride) no_sub.push_back(no_thoughts[col]);
-      EXPECT_GT(compare(no_sub, testing::read_f32(prefix + "_logits.f32")).nmse, 1e-4);
+      EXPECT_GT(testing::parity_errors(no_sub, testing::read_f32(prefix + "_logits.f32")).nmse, 1e-4);
     }
     // The argmax itself, where the top-2 gap is clear of the tolerance.
     const int64_t argmax = std::max_element(logits.begin(), logits.end()) - logits.begin();
