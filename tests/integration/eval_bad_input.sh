@@ -5,19 +5,10 @@
 # with one error line naming the file ("softcot eval: error: FILE: ..."), exit 65 (bad input)
 # or 74 (I/O), and leave the samples committed before intact (the export unchanged).
 # Usage: bash eval_bad_input.sh SOFTCOT_BINARY SHARED_DIR WORK_DIR
-set -u
-softcot=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-work=$3
-here=$(cd "$(dirname "$0")" && pwd)
+source "$(dirname "$0")/eval_common.bash"
 data=$here/../../data/gsm8k/test_socratic.jsonl
-rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
-ulimit -c 0
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 pid=
 trap '[ -n "$pid" ] && kill -KILL $pid 2> /dev/null' EXIT  # the hung lock holder of case 6
-
-bash "$here/../../scripts/make_tiny_models.sh" "$softcot" . || { echo "FAIL: cannot make the tiny models"; exit 1; }
 
 # eval_run NAME [extra flags]: the good configuration; a case changes it through the
 # variables below (a flag given twice is a usage error).

@@ -4,17 +4,8 @@
 # minus timestamps, timings, host and pid); another seed -> different responses; N = 0 (the
 # zero-shot baseline) runs without a projection.
 # Usage: bash eval_determinism.sh SOFTCOT_BINARY SHARED_DIR WORK_DIR
-set -u
-softcot=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-work=$3
-here=$(cd "$(dirname "$0")" && pwd)
-rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
-ulimit -c 0
 command -v python3 > /dev/null || { echo "SKIP: python3 not found"; exit 77; }
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-
-bash "$here/../../scripts/make_tiny_models.sh" "$softcot" . || { echo "FAIL: cannot make the tiny models"; exit 1; }
+source "$(dirname "$0")/eval_common.bash"
 
 # eval NAME N SEQUENCES SEED [extra flags]: 20 questions into checkpoints/NAME, export to NAME.jsonl.
 eval_run() {

@@ -5,17 +5,8 @@
 # a sample that crashes every time is quarantined; SIGTERM mid-run exits 75 with the file
 # committed, and a second run completes identically.
 # Usage: bash run_faults.sh SOFTCOT_BINARY SHARED_DIR WORK_DIR
-set -u
-softcot=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-work=$3
-here=$(cd "$(dirname "$0")" && pwd)
-rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
-ulimit -c 0
 command -v python3 > /dev/null || { echo "SKIP: python3 not found"; exit 77; }
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-
-bash "$here/../../scripts/make_tiny_models.sh" "$softcot" . || { echo "FAIL: cannot make the tiny models"; exit 1; }
+source "$(dirname "$0")/eval_common.bash"
 
 eval_flags=(--base_model_id base --assistant_model_id assistant --params_file_name projection.safetensors
             --task_name gsm8k --num_thought_tokens 4 --test_k 12 --seed 5 --threads 2
