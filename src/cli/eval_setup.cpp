@@ -4,6 +4,7 @@
 
 #include "core/digest.h"
 #include "core/error.h"
+#include "core/interrupt.h"
 #include "core/json_file.h"
 #include "core/log.h"
 
@@ -45,6 +46,7 @@ std::string model_identity(const io::ModelDir& dir) {
     tensors += name + ":" + io::dtype_name(view.dtype) + ":";
     for (int64_t d : view.shape) tensors += std::to_string(d) + ",";
     tensors += sha256_hex(std::string_view(static_cast<const char*>(view.data), view.nbytes)) + "\n";
+    heartbeat();  // hashing GBs from a slow file system is progress, not a hang
   }
   return sha256_hex(description + tensors);
 }
@@ -62,6 +64,7 @@ std::unique_ptr<LoadedRun> load_run(const RunOptions& options, const std::string
   run->base_dir = io::open_model_dir(options.base_model_id);
   run->base_identity = model_identity(run->base_dir);
   run->base_tokenizer = tokenizer::Tokenizer::from_file(run->base_dir.tokenizer_json);
+  heartbeat();
   run->assistant_dir = io::open_model_dir(options.assistant_model_id);
   run->assistant_tokenizer = tokenizer::Tokenizer::from_file(run->assistant_dir.tokenizer_json);
   if (soft_thoughts) run->assistant_identity = model_identity(run->assistant_dir);
@@ -81,8 +84,11 @@ std::unique_ptr<LoadedRun> load_run(const RunOptions& options, const std::string
   run->generation = reference_generation_params(run->base_dir.generation, eos, options);
 
   // ModelDir copies share their mmaps, so the Models and this run see the same pages.
+  heartbeat();
   run->base = model::Model::load(run->base_dir, *run->backend);
+  heartbeat();
   if (soft_thoughts) run->assistant = model::Model::load(run->assistant_dir, *run->backend);
+  heartbeat();
   spdlog::info("Base model: {} ({} layers, hidden {}); assistant: {}; backend: {}", run->base_dir.path,
                run->base_dir.config.num_hidden_layers, run->base_dir.config.hidden_size,
                soft_thoughts ? run->assistant_dir.path : std::string("(not used, N = 0)"),
