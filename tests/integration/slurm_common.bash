@@ -44,11 +44,22 @@ job_states() {
   scontrol show job -o "$1" 2>/dev/null | grep -o 'JobState=[A-Z_]*' | cut -d= -f2 | xargs
 }
 
-# A requeued job waits ~120 s before it may run again; in tests it may run at once.
+# A requeued job waits ~120 s before it may run again; in tests it runs about 2 s later.
+# Not at once: slurmd revokes the old job credential with 1-second resolution, and a
+# restart within that second fails with "Job credential revoked".
+declare -gA requeued_since=()
 kick_requeued_jobs() {
   local id
+  local -A pending=()
   for id in $(squeue -h -t PD -o '%i %r' 2>/dev/null | awk '$2 == "BeginTime" {print $1}'); do
-    scontrol update jobid="$id" StartTime=now >/dev/null 2>&1 || true
+    pending[$id]=1
+    [[ -n ${requeued_since[$id]:-} ]] || requeued_since[$id]=$SECONDS
+    if ((SECONDS - requeued_since[$id] >= 2)); then
+      scontrol update jobid="$id" StartTime=now >/dev/null 2>&1 || true
+    fi
+  done
+  for id in "${!requeued_since[@]}"; do  # forget jobs that started: a later requeue counts anew
+    [[ -n ${pending[$id]:-} ]] || unset "requeued_since[$id]"
   done
 }
 
