@@ -5,16 +5,7 @@
 # Usage: bash slurm_array_report.sh SOFTCOT_BINARY SHARED_DIR WORK_DIR
 set -euo pipefail
 source "$(dirname "$0")/slurm_common.bash"
-SOFTCOT=${1:?usage: slurm_array_report.sh SOFTCOT_BINARY SHARED_DIR WORK_DIR}
-SHARED_DIR=${2:?}
-WORK_DIR=${3:?}
-require_slurm_test_env
-require_softcot_commands "$SOFTCOT" run eval report export make-tiny-model
-rm -rf "$WORK_DIR" && mkdir -p "$WORK_DIR"
-WORK_DIR=$(cd "$WORK_DIR" && pwd)
-start_cluster "$WORK_DIR/cluster"
-make_tiny_models "$SOFTCOT" "$WORK_DIR/models"
-cd "$WORK_DIR"
+begin_cluster_test "$@" run eval report export make-tiny-model
 
 job=$("$SOURCE_DIR/slurm/run_batch_softcot.sh" --submit --softcot "$SOFTCOT" \
   "${TINY_FLAGS[@]}" --test_k 4 --seed_from 41 --seed_to 43 --array_throttle 3 \

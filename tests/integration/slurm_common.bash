@@ -120,3 +120,21 @@ committed_in() {
   [[ -f $1 ]] || { echo 0; return; }
   "$SOFTCOT" status --json "$1" 2>/dev/null | grep -o '"committed": *[0-9]*' | head -n1 | grep -o '[0-9]*$' || echo 0
 }
+
+# begin_cluster_test SOFTCOT_BINARY SHARED_DIR WORK_DIR COMMAND...: the common start of the
+# tests that run softcot on the cluster. Sets SOFTCOT, SHARED_DIR and WORK_DIR (emptied,
+# absolute); skips without Slurm or one of the softcot COMMANDs; starts the cluster, makes
+# the tiny models (TINY_FLAGS) and changes into WORK_DIR.
+begin_cluster_test() {
+  SOFTCOT=${1:?usage: $(basename "$0") SOFTCOT_BINARY SHARED_DIR WORK_DIR}
+  SHARED_DIR=${2:?usage: $(basename "$0") SOFTCOT_BINARY SHARED_DIR WORK_DIR}
+  WORK_DIR=${3:?usage: $(basename "$0") SOFTCOT_BINARY SHARED_DIR WORK_DIR}
+  shift 3
+  require_slurm_test_env
+  require_softcot_commands "$SOFTCOT" "$@"
+  rm -rf "$WORK_DIR" && mkdir -p "$WORK_DIR"
+  WORK_DIR=$(cd "$WORK_DIR" && pwd)
+  start_cluster "$WORK_DIR/cluster"
+  make_tiny_models "$SOFTCOT" "$WORK_DIR/models"
+  cd "$WORK_DIR"
+}

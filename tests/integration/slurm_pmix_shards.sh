@@ -8,17 +8,8 @@
 # Usage: bash slurm_pmix_shards.sh SOFTCOT_BINARY SHARED_DIR WORK_DIR
 set -euo pipefail
 source "$(dirname "$0")/slurm_common.bash"
-SOFTCOT=${1:?usage: slurm_pmix_shards.sh SOFTCOT_BINARY SHARED_DIR WORK_DIR}
-SHARED_DIR=${2:?}
-WORK_DIR=${3:?}
-require_slurm_test_env
-require_softcot_commands "$SOFTCOT" eval export merge make-tiny-model
-rm -rf "$WORK_DIR" && mkdir -p "$WORK_DIR"
-WORK_DIR=$(cd "$WORK_DIR" && pwd)
-start_cluster "$WORK_DIR/cluster"
+begin_cluster_test "$@" eval export merge make-tiny-model
 srun --mpi=list 2>&1 | grep -q pmix || skip "Slurm's PMIx plugin is not installed"
-make_tiny_models "$SOFTCOT" "$WORK_DIR/models"
-cd "$WORK_DIR"
 ulimit -c 0
 flags=("${TINY_FLAGS[@]}" --test_k 7 --data_dir "$SHARED_DIR/data/gsm8k" --max_new_tokens 12 --threads 1
   --checkpoint_dir "$WORK_DIR/ckpt" --seed 5)

@@ -5,16 +5,7 @@
 # Usage: bash slurm_requeue_resume.sh SOFTCOT_BINARY SHARED_DIR WORK_DIR
 set -euo pipefail
 source "$(dirname "$0")/slurm_common.bash"
-SOFTCOT=${1:?usage: slurm_requeue_resume.sh SOFTCOT_BINARY SHARED_DIR WORK_DIR}
-SHARED_DIR=${2:?}
-WORK_DIR=${3:?}
-require_slurm_test_env
-require_softcot_commands "$SOFTCOT" run eval export status make-tiny-model
-rm -rf "$WORK_DIR" && mkdir -p "$WORK_DIR"
-WORK_DIR=$(cd "$WORK_DIR" && pwd)
-start_cluster "$WORK_DIR/cluster"
-make_tiny_models "$SOFTCOT" "$WORK_DIR/models"
-cd "$WORK_DIR"
+begin_cluster_test "$@" run eval export status make-tiny-model
 # Long enough generations that the requeue lands mid-run.
 flags=("${TINY_FLAGS[@]}" --test_k 10 --data_dir "$SHARED_DIR/data/gsm8k" --max_new_tokens 160 --threads 1
   --checkpoint_dir "$WORK_DIR/ckpt" --seed 7)
