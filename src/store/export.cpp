@@ -3,15 +3,33 @@
 #include <ctime>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 namespace softcot::store {
 
 namespace {
 
-// Answers are stored as canonical JSON text; export them as JSON values, not strings.
-nlohmann::ordered_json json_value(const std::string& text) {
-  auto parsed = nlohmann::ordered_json::parse(text, nullptr, /*allow_exceptions=*/false);
-  return parsed.is_discarded() ? nlohmann::ordered_json(text) : parsed;
+// Answers are stored as canonical JSON text (Python's json.dumps of the reference's
+// values); they are written as that text, byte for byte. Parsing them would turn an
+// integer beyond 64 bits into a float, where the reference's JSON keeps every digit.
+std::string answer_text(const std::string& stored) {
+  return nlohmann::json::accept(stored) ? stored : nlohmann::json(stored).dump();
+}
+
+template <typename T>
+std::string json_text(const T& value) {
+  return nlohmann::json(value).dump();
+}
+
+std::string responses_text(const SampleResult& r) {
+  std::string out = "[";
+  for (size_t k = 0; k < r.responses.size(); ++k) {
+    const auto& response = r.responses[k];
+    out += (k ? ",{" : "{");
+    out += "\"text\":" + json_text(response.text) + ",\"answer\":" + answer_text(response.answer_json) +
+           ",\"generated_tokens\":" + json_text(response.generated_tokens) + "}";
+  }
+  return out + "]";
 }
 
 std::string csv_field(const std::string& value) {
@@ -35,71 +53,62 @@ std::string iso_timestamp(int64_t unix_ms) {
   return fmt::format("{}.{:06d}", text, (unix_ms % 1000) * 1000);
 }
 
-nlohmann::ordered_json record_to_json(const StoredRecord& record, const ExportOptions& options) {
+std::vector<ExportField> record_fields(const StoredRecord& record, const ExportOptions& options) {
   const SampleResult& r = record.result;
-  nlohmann::ordered_json j;
-  j["idx"] = r.idx;
-  j["status"] = r.status;
-  j["ground_truth"] = json_value(r.ground_truth_json);
-  j["model_answer"] = json_value(r.model_answer_json);
-  j["is_correct"] = r.is_correct;
-  if (!options.comparable) j["timestamp"] = iso_timestamp(r.finished_unix_ms);
-  auto responses = nlohmann::ordered_json::array();
-  for (const auto& response : r.responses) {
-    responses.push_back({{"text", response.text},
-                         {"answer", json_value(response.answer_json)},
-                         {"generated_tokens", response.generated_tokens}});
+  std::vector<ExportField> f;
+  f.push_back({"idx", json_text(r.idx), false});
+  f.push_back({"status", r.status, true});
+  f.push_back({"ground_truth", answer_text(r.ground_truth_json), false});
+  f.push_back({"model_answer", answer_text(r.model_answer_json), false});
+  f.push_back({"is_correct", json_text(r.is_correct), false});
+  if (!options.comparable) f.push_back({"timestamp", iso_timestamp(r.finished_unix_ms), true});
+  f.push_back({"responses", responses_text(r), false});
+  f.push_back({"error_message", r.error_message, true});
+  f.push_back({"base_prompt_tokens", json_text(r.base_prompt_tokens), false});
+  f.push_back({"assistant_prompt_tokens", json_text(r.assistant_prompt_tokens), false});
+  f.push_back({"generated_tokens", json_text(r.generated_tokens), false});
+  if (options.comparable) return f;
+  f.push_back({"assistant_seconds", json_text(r.assistant_seconds), false});
+  f.push_back({"generation_seconds", json_text(r.generation_seconds), false});
+  f.push_back({"started_unix_ms", json_text(r.started_unix_ms), false});
+  f.push_back({"finished_unix_ms", json_text(r.finished_unix_ms), false});
+  f.push_back({"committed_unix_ms", json_text(record.committed_unix_ms), false});
+  f.push_back({"attempts", json_text(r.attempts), false});
+  f.push_back({"crash_signal", json_text(r.crash_signal), false});
+  f.push_back({"host", record.writer.host, true});
+  f.push_back({"pid", json_text(record.writer.pid), false});
+  f.push_back({"slurm_job_id", record.writer.slurm_job_id, true});
+  f.push_back({"slurm_array_job_id", record.writer.slurm_array_job_id, true});
+  f.push_back({"slurm_array_task_id", json_text(record.writer.slurm_array_task_id), false});
+  return f;
+}
+
+std::string record_to_json_line(const StoredRecord& record, const ExportOptions& options) {
+  std::string line = "{";
+  bool first = true;
+  for (const auto& field : record_fields(record, options)) {
+    line += (first ? "" : ",") + json_text(field.name) + ":" + (field.is_string ? json_text(field.text) : field.text);
+    first = false;
   }
-  j["responses"] = std::move(responses);
-  j["error_message"] = r.error_message;
-  j["base_prompt_tokens"] = r.base_prompt_tokens;
-  j["assistant_prompt_tokens"] = r.assistant_prompt_tokens;
-  j["generated_tokens"] = r.generated_tokens;
-  if (options.comparable) return j;
-  j["assistant_seconds"] = r.assistant_seconds;
-  j["generation_seconds"] = r.generation_seconds;
-  j["started_unix_ms"] = r.started_unix_ms;
-  j["finished_unix_ms"] = r.finished_unix_ms;
-  j["committed_unix_ms"] = record.committed_unix_ms;
-  j["attempts"] = r.attempts;
-  j["crash_signal"] = r.crash_signal;
-  j["host"] = record.writer.host;
-  j["pid"] = record.writer.pid;
-  j["slurm_job_id"] = record.writer.slurm_job_id;
-  j["slurm_array_job_id"] = record.writer.slurm_array_job_id;
-  j["slurm_array_task_id"] = record.writer.slurm_array_task_id;
-  return j;
+  return line + "}";
 }
 
 void write_jsonl(const std::vector<StoredRecord>& records, std::ostream& out, const ExportOptions& options) {
-  for (const auto& record : records) out << record_to_json(record, options).dump() << "\n";
+  for (const auto& record : records) out << record_to_json_line(record, options) << "\n";
 }
 
 void write_csv(const std::vector<StoredRecord>& records, std::ostream& out, const ExportOptions& options) {
-  static const char* kColumns[] = {"idx", "status", "ground_truth", "model_answer", "is_correct", "timestamp",
-                                   "responses", "error_message", "base_prompt_tokens", "assistant_prompt_tokens",
-                                   "generated_tokens", "assistant_seconds", "generation_seconds",
-                                   "started_unix_ms", "finished_unix_ms", "committed_unix_ms", "attempts",
-                                   "crash_signal", "host", "pid", "slurm_job_id", "slurm_array_job_id",
-                                   "slurm_array_task_id"};
-  const auto columns_in_use = record_to_json(StoredRecord{}, options);  // keys only
   bool first = true;
-  for (const char* column : kColumns) {
-    if (!columns_in_use.contains(column)) continue;
-    out << (first ? "" : ",") << column;
+  for (const auto& field : record_fields(StoredRecord{}, options)) {
+    out << (first ? "" : ",") << field.name;
     first = false;
   }
   out << "\n";
   for (const auto& record : records) {
-    const auto j = record_to_json(record, options);
     first = true;
-    for (const char* column : kColumns) {
-      if (!j.contains(column)) continue;
-      const auto& value = j.at(column);
-      // Strings bare; answers and responses as JSON text (so "18" and 18 stay apart).
-      const bool bare = value.is_string() && std::string(column) != "ground_truth" &&
-                        std::string(column) != "model_answer";
-      out << (first ? "" : ",") << csv_field(bare ? value.get<std::string>() : value.dump());
+    // Strings bare; answers and responses as JSON text (so "18" and 18 stay apart).
+    for (const auto& field : record_fields(record, options)) {
+      out << (first ? "" : ",") << csv_field(field.text);
       first = false;
     }
     out << "\n";

@@ -6,8 +6,6 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "store/schema.h"
 
 namespace softcot::store {
@@ -21,8 +19,18 @@ struct ExportOptions {
   bool comparable = false;
 };
 
-// The JSON object of one record (keys in the order above).
-nlohmann::ordered_json record_to_json(const StoredRecord& record, const ExportOptions& options = {});
+// One exported field: its JSON text, or plain text when is_string (JSON-quoted in JSON
+// lines, bare in CSV). Answers are their stored JSON text, never re-parsed.
+struct ExportField {
+  std::string name;
+  std::string text;
+  bool is_string = false;
+};
+
+// The fields of one record, in the order above.
+std::vector<ExportField> record_fields(const StoredRecord& record, const ExportOptions& options = {});
+// The JSON object of one record on one line.
+std::string record_to_json_line(const StoredRecord& record, const ExportOptions& options = {});
 void write_jsonl(const std::vector<StoredRecord>& records, std::ostream& out, const ExportOptions& options = {});
 void write_csv(const std::vector<StoredRecord>& records, std::ostream& out, const ExportOptions& options = {});
 

@@ -93,7 +93,8 @@ Result reference_design(const fs::path& dir, int n) {
   return time_commits(
       n,
       [&](int i) {
-        const auto record = store::record_to_json(store::StoredRecord{sample(i), 0, {}});
+        const auto record =
+            nlohmann::ordered_json::parse(store::record_to_json_line(store::StoredRecord{sample(i), 0, {}}));
         all.push_back(record);
         write_all_and_fsync(json_path, all.dump(2), O_TRUNC);
         int lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT, 0644);
