@@ -1,6 +1,7 @@
 #include "cluster/merge.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <regex>
 
@@ -19,6 +20,19 @@ bool same_file(const std::string& a, const std::string& b) {
   std::error_code ec;
   return fs::weakly_canonical(a, ec) == fs::weakly_canonical(b, ec);
 }
+
+// Whether `path` is `dir` or lies below it, but not below dir/merged/ (where rank 0
+// writes its merge, and which no reader takes as input).
+bool among_the_inputs(const std::string& path, const std::string& dir) {
+  std::error_code ec;
+  const auto relative = fs::weakly_canonical(path, ec).lexically_relative(fs::weakly_canonical(dir, ec));
+  if (relative.empty() || *relative.begin() == "..") return false;
+  return *relative.begin() != store::kMergedDirName;
+}
+
+// The merged file is written beside `out` and renamed over it once complete, so a
+// merge that fails or is killed leaves an earlier output as it was.
+std::string partial_path_for(const std::string& out) { return out + ".merging.tmp"; }
 }  // namespace
 
 MergeSummary merge_shard_files(const std::vector<std::string>& files, const std::string& out,
@@ -27,10 +41,7 @@ MergeSummary merge_shard_files(const std::vector<std::string>& files, const std:
   for (const auto& file : files) {
     if (same_file(file, out)) throw usage_error(out + " is one of the files to merge");
   }
-  if (fs::exists(out)) {
-    if (!overwrite) throw usage_error(out + " exists (remove it or pass --overwrite)");
-    fs::remove(out);
-  }
+  if (fs::exists(out) && !overwrite) throw usage_error(out + " exists (remove it or pass --overwrite)");
 
   std::vector<store::CheckpointInfo> infos;
   for (const auto& file : files) infos.push_back(store::CheckpointReader::open(file).info());
@@ -45,9 +56,23 @@ MergeSummary merge_shard_files(const std::vector<std::string>& files, const std:
   header.shard_count = 1;
   if (const auto parent = fs::path(out).parent_path(); !parent.empty()) fs::create_directories(parent);
   // One sync at close instead of one per sample: a merge that dies is simply rerun.
-  auto writer = store::CheckpointWriter::open_or_create(out, header, {store::SyncPolicy::kNever});
-  for (const auto& record : records) writer.commit(record.result);
-  writer.close();
+  const std::string partial = partial_path_for(out);
+  fs::remove(partial);
+  try {
+    auto writer = store::CheckpointWriter::open_or_create(partial, header, {store::SyncPolicy::kNever});
+    for (const auto& record : records) writer.commit(record.result);
+    writer.close();
+  } catch (...) {
+    fs::remove(partial);
+    fs::remove(store::lock_path_for(partial));
+    throw;
+  }
+  if (std::rename(partial.c_str(), out.c_str()) != 0) {
+    const std::string reason = errno_text("rename");
+    fs::remove(partial);
+    throw io_error(out, "cannot replace it with the merge: " + reason);
+  }
+  fs::remove(store::lock_path_for(partial));
 
   MergeSummary summary;
   summary.output = out;
@@ -59,6 +84,10 @@ MergeSummary merge_shard_files(const std::vector<std::string>& files, const std:
 
 std::vector<MergeSummary> merge_run(const std::string& dir, const std::string& out, bool overwrite) {
   if (!fs::is_directory(dir)) throw bad_input(dir, "not a directory (give the run's checkpoint directory)");
+  if (among_the_inputs(out, dir)) {
+    throw usage_error(out + " lies where the inputs of " + dir + " are found (merge, export and resume would " +
+                      "read it again): write the merge outside it, or into " + dir + "/" + store::kMergedDirName + "/");
+  }
   // Only shard files directly in `dir`: merged copies (e.g. rank 0's <dir>/merged/) are not inputs.
   std::vector<std::string> files;
   for (const auto& entry : fs::directory_iterator(dir)) {

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -16,21 +17,23 @@ namespace softcot::cluster {
 
 namespace {
 
-SeedReport read_seed(const ShardGroupKey& key, const std::vector<std::string>& files) {
+using Configuration = std::map<std::string, std::string>;  // fingerprint minus the seed
+
+Configuration configuration_of(const store::RunFingerprint& fingerprint) {
+  Configuration values = fingerprint.values;
+  values.erase("seed");
+  return values;
+}
+
+// One seed's files that share one fingerprint (a sample counts once, whichever file holds it).
+SeedReport read_seed(int64_t seed_number, const std::vector<std::string>& files,
+                     const std::vector<store::CheckpointInfo>& infos) {
   SeedReport seed;
-  seed.outcome.seed = key.seed;
+  seed.outcome.seed = seed_number;
   seed.files = files;
-  std::vector<store::CheckpointInfo> infos;
-  std::map<int64_t, SampleResult> by_idx;  // a sample counts once, whichever file holds it
+  std::map<int64_t, SampleResult> by_idx;
   for (const auto& file : files) {
-    auto reader = store::CheckpointReader::open(file);
-    if (!infos.empty() && !(reader.info().fingerprint == infos.front().fingerprint)) {
-      throw bad_input(file, "belongs to another run than " + infos.front().path + " (" +
-                                store::describe_changes(infos.front().fingerprint, reader.info().fingerprint) +
-                                ")");
-    }
-    infos.push_back(reader.info());
-    for (auto& record : reader.records(store::DamagedRows::kSkip)) {
+    for (auto& record : store::CheckpointReader::open(file).records(store::DamagedRows::kSkip)) {
       by_idx.emplace(record.result.idx, std::move(record.result));
     }
   }
@@ -44,13 +47,39 @@ SeedReport read_seed(const ShardGroupKey& key, const std::vector<std::string>& f
   return seed;
 }
 
+// "num_thought_tokens=2, total_samples=10": the values in which `mine` differs from any
+// other configuration of the same run directory and task.
+std::string describe_configuration(const Configuration& mine, const std::vector<const Configuration*>& all) {
+  std::set<std::string> differing;
+  for (const auto* other : all) {
+    for (const auto& [key, value] : mine) {
+      const auto it = other->find(key);
+      if (it == other->end() || it->second != value) differing.insert(key);
+    }
+    for (const auto& [key, value] : *other) {
+      if (!mine.count(key)) differing.insert(key);
+    }
+  }
+  std::string text;
+  for (const auto& key : differing) {
+    const auto it = mine.find(key);
+    text += (text.empty() ? "" : ", ") + key + "=" + (it == mine.end() ? "(absent)" : it->second);
+  }
+  return text;
+}
+
 std::string percent(double fraction) { return fmt::format("{:.2f}%", 100.0 * fraction); }
 
 std::string format_markdown(const std::vector<TaskReport>& report) {
   std::ostringstream out;
   out << "# SoftCoT report\n";
   for (const auto& task : report) {
-    out << "\n## " << task.run << ": " << task.task << "\n\n";
+    out << "\n## " << task.run << ": " << task.task
+        << (task.configuration.empty() ? "" : " (" + task.configuration + ")") << "\n\n";
+    if (task.configurations_of_task > 1) {
+      out << "This run directory holds " << task.configurations_of_task << " configurations of " << task.task
+          << "; seeds are averaged only within one.\n\n";
+    }
     out << "| seed | n/N | accuracy | complete | errors | quarantined |\n";
     out << "|---:|---:|---:|:---|---:|---:|\n";
     std::vector<std::string> incomplete;
@@ -95,19 +124,22 @@ std::string csv_quoted(const std::string& text) {
 // One row per seed, then a "mean" and a "std" row per run and task (accuracy column).
 std::string format_csv(const std::vector<TaskReport>& report) {
   std::ostringstream out;
-  out << "run,task,seed,committed,planned,complete,correct,accuracy,errors,quarantined\n";
+  out << "run,task,seed,committed,planned,complete,correct,accuracy,errors,quarantined,configuration\n";
   for (const auto& task : report) {
     const std::string prefix = csv_quoted(task.run) + "," + csv_quoted(task.task) + ",";
+    const std::string configuration = "," + csv_quoted(task.configuration) + "\n";
     for (const auto& seed : task.seeds) {
       const auto& o = seed.outcome;
       out << prefix
-          << fmt::format("{},{},{},{},{},{:.6f},{},{}\n", o.seed, o.committed, o.planned,
-                         o.complete() ? "yes" : "no", o.correct, o.accuracy(), seed.errors, seed.quarantined);
+          << fmt::format("{},{},{},{},{},{:.6f},{},{}", o.seed, o.committed, o.planned,
+                         o.complete() ? "yes" : "no", o.correct, o.accuracy(), seed.errors, seed.quarantined)
+          << configuration;
     }
     const auto& across = task.across_seeds;
-    out << prefix << "mean,,," << across.complete_seeds << " seeds,," << csv_number(across.mean) << ",,\n";
-    out << prefix << "std,,," << across.complete_seeds << " seeds,," << csv_number(across.sample_std)
-        << ",,\n";
+    out << prefix << "mean,,," << across.complete_seeds << " seeds,," << csv_number(across.mean) << ",,"
+        << configuration;
+    out << prefix << "std,,," << across.complete_seeds << " seeds,," << csv_number(across.sample_std) << ",,"
+        << configuration;
   }
   return out.str();
 }
@@ -118,6 +150,7 @@ std::string format_json(const std::vector<TaskReport>& report) {
     nlohmann::ordered_json t;
     t["run"] = task.run;
     t["task"] = task.task;
+    t["configuration"] = task.configuration;
     auto seeds = nlohmann::ordered_json::array();
     for (const auto& seed : task.seeds) {
       const auto& o = seed.outcome;
@@ -154,20 +187,36 @@ std::vector<TaskReport> build_report(const std::vector<std::string>& paths) {
     }
   }
   if (files.empty()) throw bad_input(paths.empty() ? "." : paths.front(), "no .h5 checkpoint files found");
-  std::map<std::pair<std::string, std::string>, TaskReport> tasks;  // (directory, task)
+  // (directory, task) -> configuration -> its seeds; a seed's files split by fingerprint.
+  std::map<std::pair<std::string, std::string>, std::map<Configuration, TaskReport>> tasks;
   for (const auto& [key, group] : group_shard_files(files)) {
-    auto& task = tasks[{key.directory, key.task}];
-    task.run = std::filesystem::path(key.directory).filename().string();
-    if (task.run.empty()) task.run = key.directory;
-    task.task = key.task;
-    task.seeds.push_back(read_seed(key, group));  // groups come sorted by seed
+    std::map<std::string, std::pair<std::vector<std::string>, std::vector<store::CheckpointInfo>>> by_fingerprint;
+    for (const auto& file : group) {
+      auto info = store::CheckpointReader::open(file).info();
+      auto& [same_files, infos] = by_fingerprint[info.fingerprint.to_json()];
+      same_files.push_back(file);
+      infos.push_back(std::move(info));
+    }
+    for (const auto& [fingerprint_json, same] : by_fingerprint) {
+      auto& task = tasks[{key.directory, key.task}][configuration_of(same.second.front().fingerprint)];
+      task.run = std::filesystem::path(key.directory).filename().string();
+      if (task.run.empty()) task.run = key.directory;
+      task.task = key.task;
+      task.seeds.push_back(read_seed(key.seed, same.first, same.second));  // groups come sorted by seed
+    }
   }
   std::vector<TaskReport> report;
-  for (auto& [key, task] : tasks) {
-    std::vector<SeedOutcome> outcomes;
-    for (const auto& seed : task.seeds) outcomes.push_back(seed.outcome);
-    task.across_seeds = summarize_seeds(outcomes);
-    report.push_back(std::move(task));
+  for (auto& [key, configurations] : tasks) {
+    std::vector<const Configuration*> all;
+    for (const auto& [configuration, task] : configurations) all.push_back(&configuration);
+    for (auto& [configuration, task] : configurations) {
+      if (configurations.size() > 1) task.configuration = describe_configuration(configuration, all);
+      task.configurations_of_task = static_cast<int>(configurations.size());
+      std::vector<SeedOutcome> outcomes;
+      for (const auto& seed : task.seeds) outcomes.push_back(seed.outcome);
+      task.across_seeds = summarize_seeds(outcomes);
+      report.push_back(std::move(task));
+    }
   }
   return report;
 }

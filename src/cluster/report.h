@@ -3,7 +3,8 @@
 // accuracy; per run and task, the mean and sample standard deviation over the complete
 // seeds (cluster/seed_statistics.h). A seed's results are the union of its shard files
 // (`<task>_seed<seed>_shard<k>-of-<n>.h5`, any layouts, so sharded and resumed runs
-// count once per sample). The run is the name of the directory holding the files.
+// count once per sample). The run is the name of the directory holding the files. Seeds
+// of different configurations (N, data, models, ...) are never averaged together.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -22,6 +23,12 @@ struct SeedReport {
 struct TaskReport {
   std::string run;
   std::string task;
+  // Seeds are averaged only within one configuration: everything in the fingerprint but
+  // the seed. When a run directory holds several for a task, each is its own TaskReport
+  // and `configuration` names the values that tell them apart ("num_thought_tokens=2,
+  // total_samples=10"); empty when there is one.
+  std::string configuration;
+  int configurations_of_task = 1;  // how many the run directory holds for this task
   std::vector<SeedReport> seeds;  // sorted by seed
   AcrossSeeds across_seeds;
 };

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -139,6 +140,91 @@ TEST(Merge, RefusesShardsOfDifferentRuns) {
   EXPECT_THROW(merge_run(dir + "/run", dir + "/out.h5"), Error);
 }
 
+TEST(Merge, AnOutputThatIsAnInputOrLiesAmongTheInputsIsRefusedAndNothingChanges) {
+  const auto dir = fresh_dir("merge-onto-input");
+  const auto all = ids(8);
+  // Shards 0-1 of a 2-rank run (samples 0-3), then a single process with samples 4-7.
+  run_shard(dir, 42, all, {}, 0, 2, 2);
+  run_shard(dir, 42, all, {}, 1, 2, 2);
+  const std::string run_dir = dir + "/run";
+  run_shard(dir, 42, all, store::committed_ids(store::find_checkpoint_files({run_dir})), 0, 1);
+  const std::string single = run_dir + "/gsm8k_seed42_shard0-of-1.h5";
+  const auto before = comparable_export(single);
+  ASSERT_NE(before.find("\"idx\":7"), std::string::npos);
+
+  EXPECT_THROW(merge_run(run_dir, single, /*overwrite=*/true), Error);
+  EXPECT_THROW(merge_run(run_dir, run_dir + "/other_seed42.h5", /*overwrite=*/true), Error);
+  EXPECT_THROW(merge_run(run_dir, run_dir, /*overwrite=*/true), Error);
+  EXPECT_THROW(merge_run(run_dir, run_dir + "/", /*overwrite=*/true), Error);
+  EXPECT_EQ(comparable_export(single), before);
+  EXPECT_EQ(store::find_checkpoint_files({run_dir}).size(), 3u);
+
+  // Into <run>/merged/ (where rank 0 writes) and outside the run dir: all 8 samples.
+  EXPECT_EQ(merge_run(run_dir, run_dir + "/merged/gsm8k_seed42.h5", true).at(0).samples, 8);
+  EXPECT_EQ(merge_run(run_dir, dir + "/out.h5", true).at(0).samples, 8);
+}
+
+TEST(Merge, OverwriteReplacesTheOutputOnlyOnceTheNewOneIsComplete) {
+  const auto dir = fresh_dir("merge-overwrite");
+  run_shard(dir, 42, ids(6), {}, 0, 1);
+  const std::string out = dir + "/out.h5";
+  merge_run(dir + "/run", out);
+  const auto first = comparable_export(out);
+  // A second merge that fails (another run's shard joins the inputs) leaves the old output.
+  run_shard(dir, 42, ids(9), {}, 1, 2);
+  EXPECT_THROW(merge_run(dir + "/run", out, /*overwrite=*/true), Error);
+  EXPECT_EQ(comparable_export(out), first);
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (entry.path().extension() == ".lock") continue;  // writer locks stay (harmless)
+    EXPECT_TRUE(entry.path() == out || entry.path() == dir + "/run") << entry.path() << " left behind";
+  }
+}
+
+TEST(Report, RunsOfDifferentConfigurationsAreNotAveragedTogether) {
+  const auto dir = fresh_dir("report-configs");
+  // One run dir: seeds 1-2 with N = 4, seeds 3-4 with N = 2, seed 5 with another total.
+  auto write = [&](int64_t seed, const std::string& n_thoughts, int64_t total, int64_t correct_up_to) {
+    auto h = header(seed, total, 0, 1, total);
+    h.fingerprint.set("num_thought_tokens", n_thoughts);
+    auto writer = store::CheckpointWriter::open_or_create(
+        store::checkpoint_path(dir, {"run", "gsm8k", seed, 0, 1}), h, {store::SyncPolicy::kNever});
+    for (int64_t i = 0; i < total; ++i) {
+      auto r = store::synthetic_result(i);
+      r.is_correct = i < correct_up_to;
+      writer.commit(r);
+    }
+    writer.close();
+  };
+  write(1, "4", 10, 8);
+  write(2, "4", 10, 6);
+  write(3, "2", 10, 1);
+  write(4, "2", 10, 3);
+  write(5, "4", 20, 20);
+
+  const auto report = build_report({dir});
+  ASSERT_EQ(report.size(), 3u);
+  std::map<std::string, const TaskReport*> by_config;
+  for (const auto& task : report) by_config[task.configuration] = &task;
+  ASSERT_EQ(by_config.size(), 3u);
+  const auto* n4 = by_config.at("num_thought_tokens=4, total_samples=10");
+  const auto* n2 = by_config.at("num_thought_tokens=2, total_samples=10");
+  const auto* n4_20 = by_config.at("num_thought_tokens=4, total_samples=20");
+  EXPECT_EQ(n4->seeds.size(), 2u);
+  EXPECT_NEAR(*n4->across_seeds.mean, 0.7, 1e-12);
+  EXPECT_NEAR(*n2->across_seeds.mean, 0.2, 1e-12);
+  EXPECT_EQ(n4_20->seeds.size(), 1u);
+  EXPECT_EQ(n4_20->seeds[0].outcome.seed, 5);
+
+  const auto markdown = format_report(report, ReportFormat::kMarkdown);
+  EXPECT_NE(markdown.find("3 configurations"), std::string::npos) << markdown;
+  EXPECT_NE(markdown.find("num_thought_tokens=2, total_samples=10"), std::string::npos) << markdown;
+  const auto json = nlohmann::json::parse(format_report(report, ReportFormat::kJson));
+  EXPECT_EQ(json["tasks"].size(), 3u);
+  EXPECT_TRUE(json["tasks"][0].contains("configuration"));
+  const auto csv = format_report(report, ReportFormat::kCsv);
+  EXPECT_NE(csv.find("num_thought_tokens=2, total_samples=10"), std::string::npos) << csv;
+}
+
 TEST(Report, SeedsOfAShardedRunCountEachSampleOnceAndIncompleteSeedsAreMarked) {
   const auto dir = fresh_dir("report");
   const int64_t n = 30;
@@ -180,7 +266,7 @@ TEST(Report, SeedsOfAShardedRunCountEachSampleOnceAndIncompleteSeedsAreMarked) {
   EXPECT_EQ(json["tasks"][0]["seeds"][2]["complete"], false);
 
   const auto csv = format_report(report, ReportFormat::kCsv);
-  EXPECT_EQ(csv.substr(0, csv.find('\n')), "run,task,seed,committed,planned,complete,correct,accuracy,errors,quarantined");
+  EXPECT_EQ(csv.substr(0, csv.find('\n')), "run,task,seed,committed,planned,complete,correct,accuracy,errors,quarantined,configuration");
   EXPECT_NE(csv.find("run,gsm8k,43,10,30,no,"), std::string::npos) << csv;
   EXPECT_NE(csv.find("run,gsm8k,mean,"), std::string::npos) << csv;
 }
