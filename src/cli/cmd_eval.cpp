@@ -1,8 +1,10 @@
 // softcot eval: the SoftCoT evaluation of one (task, seed), one sample after another,
 // each committed to the HDF5 checkpoint the moment it is done.
 //
-//   flags -> RunOptions -> load models/data -> open checkpoint (resume) -> this rank's
-//   samples -> per sample: begin (crash attribution) -> quarantine? -> pipeline -> commit
+//   flags -> RunOptions -> load models/data -> this rank's samples (what no shard file of
+//   this configuration holds yet) -> open checkpoint (resume) -> the sample loop shared
+//   with the stand-in worker (supervise/sample_loop.h): begin -> quarantine? -> pipeline
+//   -> commit
 //
 // A stop signal (SIGTERM/INT/USR1/USR2) ends the sample in flight within one decode step;
 // the checkpoint is closed committed and the exit code is 75 (preempted).
@@ -22,13 +24,13 @@
 #include "core/interrupt.h"
 #include "core/log.h"
 #include "core/thread_pool.h"
+#include "core/exit_codes.h"
 #include "store/checkpoint_path.h"
 #include "store/checkpoint_reader.h"
 #include "store/checkpoint_writer.h"
 #include "supervise/fault_injection.h"
 #include "supervise/heartbeat.h"
-#include "supervise/quarantine.h"
-#include "supervise/supervisor.h"
+#include "supervise/sample_loop.h"
 
 namespace softcot::cli {
 namespace {
@@ -90,80 +92,97 @@ Json run_config_json(const RunOptions& o, const EvalFlags& f) {
               {"device", f.device}};
 }
 
-// Samples committed by any shard file of this (run, task, seed), whatever its layout.
-std::set<int64_t> committed_in_run(const std::string& run_dir, const std::string& task, uint64_t seed) {
-  std::vector<std::string> files;
-  if (std::filesystem::is_directory(run_dir)) {
-    for (const auto& entry : std::filesystem::directory_iterator(run_dir)) {
-      cluster::ShardFileName name;
-      if (entry.is_regular_file() && cluster::parse_shard_file_name(entry.path().filename().string(), &name) &&
-          name.task == task && name.seed == static_cast<int64_t>(seed)) {
-        files.push_back(entry.path().string());
-      }
-    }
-  }
-  return files.empty() ? std::set<int64_t>{} : store::committed_ids(files);
-}
-
-class SampleLoop {
+class EvalRun {
  public:
-  SampleLoop(LoadedRun& run, const EvalFlags& flags, const cluster::ClusterContext& cluster)
+  EvalRun(LoadedRun& run, const EvalFlags& flags, const cluster::ClusterContext& cluster)
       : run_(run), flags_(flags), cluster_(cluster) {}
 
   int execute();
 
  private:
+  std::vector<int64_t> samples_of_this_rank(const std::string& own_file);
+  void open_checkpoint(const std::string& path, const std::vector<int64_t>& mine);
+  SampleResult evaluate(const Sample& sample);
   void log_result(const SampleResult& r);
-  void count_committed_results(const std::string& path);
-  void evaluate(const Sample& sample, int attempt);
+  void merge_after_all_ranks(const std::string& run_dir);
 
   LoadedRun& run_;
   const EvalFlags& flags_;
   const cluster::ClusterContext& cluster_;
   std::optional<store::CheckpointWriter> writer_;
-  bool sample_begun_ = false;  // begun in the store and not yet committed
+  std::set<int64_t> committed_anywhere_;
   int64_t correct_ = 0;
   int64_t evaluated_ = 0;
   std::unique_ptr<ProgressReporter> progress_;
 };
 
-void SampleLoop::log_result(const SampleResult& r) {
+void EvalRun::log_result(const SampleResult& r) {
   ++evaluated_;
   if (r.is_correct) ++correct_;
   spdlog::info("Sample {}: Ground Truth: {} | Model Answer: {} | Correct: {}", r.idx,
                python_text(r.ground_truth_json), python_text(r.model_answer_json),
                r.is_correct ? "True" : "False");
   spdlog::info("Correct Count: {}/{}", correct_, evaluated_);
+  progress_->sample_done(r.generated_tokens);
 }
 
-// `Correct Count: c/n` runs over the whole file, as if the run had never stopped.
-void SampleLoop::count_committed_results(const std::string& path) {
-  if (!std::filesystem::exists(path)) return;
-  try {
-    for (const auto& record : store::CheckpointReader::open(path).records(store::DamagedRows::kSkip)) {
-      ++evaluated_;
-      if (record.result.is_correct) ++correct_;
+// The ids this rank still has to run: the dataset minus what any shard file of this
+// configuration already holds, split by position (cluster/sharding.h).
+std::vector<int64_t> EvalRun::samples_of_this_rank(const std::string& own_file) {
+  std::vector<int64_t> all_ids;
+  for (const auto& s : run_.dataset.samples) all_ids.push_back(s.idx);
+  if (!flags_.disable_checkpoint) {
+    const std::string run_dir = flags_.checkpoint_dir + "/" + flags_.run_name;
+    committed_anywhere_ = cluster::committed_in_evaluation(run_dir, task_info(run_.options.task).name,
+                                                           static_cast<int64_t>(run_.options.seed),
+                                                           run_fingerprint(run_), cluster_.rank, cluster_.size,
+                                                           own_file);
+    // This rank's own file: read by its writer, which drops damaged rows and sets an
+    // unreadable file aside; here only its readable, intact rows count.
+    if (std::filesystem::exists(own_file) && !store::damage_of(own_file)) {
+      auto reader = store::CheckpointReader::open(own_file);
+      if (reader.info().fingerprint == run_fingerprint(run_)) {
+        for (const auto& record : reader.records(store::DamagedRows::kSkip)) {
+          committed_anywhere_.insert(record.result.idx);
+        }
+      }  // else the writer refuses it, naming what changed
     }
-  } catch (const Error&) {
-    // The writer's open decides what to do with a damaged file and says so.
   }
+  return cluster::shard_sample_ids(all_ids, committed_anywhere_, cluster_.rank, cluster_.size);
 }
 
-void SampleLoop::evaluate(const Sample& sample, int attempt) {
-  supervise::note_sample_started(sample.idx, attempt);
-  const supervise::QuarantinePolicy policy{flags_.max_sample_attempts};
-  if (auto quarantined = policy.check(sample.idx, attempt, supervise::last_crash_signal_from_env(),
-                                      supervise::last_crash_cause_from_env())) {
-    quarantined->ground_truth_json = sample.ground_truth_json;
-    spdlog::warn("Sample {} quarantined: it was started {} times without finishing ({})", sample.idx,
-                 attempt - 1, quarantined->error_message);
-    if (writer_) writer_->commit(*quarantined);
-    log_result(*quarantined);
-    progress_->sample_done(0);
-    return;
+void EvalRun::open_checkpoint(const std::string& path, const std::vector<int64_t>& mine) {
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+  store::CheckpointHeader header;
+  header.run_config_json = run_config_json(run_.options, flags_).dump();
+  header.fingerprint = run_fingerprint(run_);
+  header.shard_index = cluster_.rank;
+  header.shard_count = cluster_.size;
+  // This file's N: the samples it holds (intact) plus what this rank is now given.
+  std::set<int64_t> planned(mine.begin(), mine.end());
+  if (std::filesystem::exists(path) && !store::damage_of(path)) {
+    for (int64_t id : store::committed_ids({path})) planned.insert(id);
   }
-  supervise::maybe_inject_fault(sample.idx, attempt);
+  header.planned_samples = static_cast<int64_t>(planned.size());
+  store::WriterOptions options{store::parse_sync_policy(flags_.checkpoint_sync)};
+  options.set_aside_unreadable = true;
+  writer_.emplace(store::CheckpointWriter::open_or_create(path, header, options));
+  if (const auto& aside = writer_->set_aside()) {
+    spdlog::warn("{}: cannot be read ({}); set aside as {} (nothing deleted). Kept: the {} samples committed in "
+                 "the run's other shard files; this file's samples are run again.",
+                 path, aside->reason, aside->moved_to, committed_anywhere_.size());
+  }
+  // `Correct Count: c/n` runs over the whole file, as if the run had never stopped.
+  for (const auto& record : store::CheckpointReader::open(path).records(store::DamagedRows::kSkip)) {
+    ++evaluated_;
+    if (record.result.is_correct) ++correct_;
+  }
+  spdlog::info("Checkpoint: {} ({} committed here, {} in the whole run, {} to go on this rank)", path,
+               writer_->committed_ids().size(), committed_anywhere_.size(), mine.size());
+}
 
+SampleResult EvalRun::evaluate(const Sample& sample) {
   if (run_.options.print_input) {
     spdlog::info("Input (sample {}):\n{}", sample.idx, run_.pipeline->prompts(sample).base_text);
   }
@@ -173,103 +192,59 @@ void SampleLoop::evaluate(const Sample& sample, int attempt) {
       spdlog::info("Response {} (sample {}):\n{}", seq, sample.idx, text);
     };
   }
-  SampleResult result = run_.pipeline->run(sample, observer);
-  result.attempts = attempt;
-  if (writer_) {
-    writer_->commit(result);
-    supervise::note_sample_committed(static_cast<int64_t>(writer_->committed_ids().size()));
-  }
-  log_result(result);
-  progress_->sample_done(result.generated_tokens);
+  return run_.pipeline->run(sample, observer);
 }
 
-int SampleLoop::execute() {
+void EvalRun::merge_after_all_ranks(const std::string& run_dir) {
+  if (!cluster_.fence() || cluster_.rank != 0) return;
+  const std::string task = task_info(run_.options.task).name;
+  const std::string merged_dir = run_dir + "/" + store::kMergedDirName;
+  const std::string merged = merged_dir + "/" + task + "_seed" + std::to_string(run_.options.seed) + ".h5";
+  std::filesystem::create_directories(merged_dir);
+  for (const auto& s : cluster::merge_run(run_dir, merged, /*overwrite=*/true)) {
+    spdlog::info("Merged {} shard files into {} ({}/{} samples)", s.inputs.size(), s.output, s.samples, s.planned);
+  }
+}
+
+int EvalRun::execute() {
   const RunOptions& o = run_.options;
   const std::string task = task_info(o.task).name;
-  std::vector<int64_t> all_ids;
-  for (const auto& s : run_.dataset.samples) all_ids.push_back(s.idx);
-
-  std::set<int64_t> committed_anywhere;
   const std::string run_dir = flags_.checkpoint_dir + "/" + flags_.run_name;
-  if (!flags_.disable_checkpoint) committed_anywhere = committed_in_run(run_dir, task, o.seed);
-  const std::vector<int64_t> mine =
-      cluster::shard_sample_ids(all_ids, committed_anywhere, cluster_.rank, cluster_.size);
+  const std::string path = store::checkpoint_path(
+      flags_.checkpoint_dir, {flags_.run_name, task, static_cast<int64_t>(o.seed), cluster_.rank, cluster_.size});
+  const std::vector<int64_t> mine = samples_of_this_rank(path);
+  if (!flags_.disable_checkpoint) open_checkpoint(path, mine);
 
-  if (!flags_.disable_checkpoint) {
-    std::filesystem::create_directories(run_dir);
-    store::CheckpointHeader header;
-    header.run_config_json = run_config_json(o, flags_).dump();
-    header.fingerprint = run_fingerprint(run_);
-    header.shard_index = cluster_.rank;
-    header.shard_count = cluster_.size;
-    const std::string path = store::checkpoint_path(
-        flags_.checkpoint_dir, {flags_.run_name, task, static_cast<int64_t>(o.seed), cluster_.rank, cluster_.size});
-    // This file's N: what it already holds plus what this rank is now given.
-    std::set<int64_t> planned(mine.begin(), mine.end());
-    if (std::filesystem::exists(path)) {
-      for (int64_t id : store::committed_ids({path})) planned.insert(id);
-    }
-    header.planned_samples = static_cast<int64_t>(planned.size());
-    count_committed_results(path);
-    writer_.emplace(store::CheckpointWriter::open_or_create(
-        path, header, store::WriterOptions{store::parse_sync_policy(flags_.checkpoint_sync)}));
-    spdlog::info("Checkpoint: {} ({} committed here, {} in the whole run, {} to go on this rank)", path,
-                 writer_->committed_ids().size(), committed_anywhere.size(), mine.size());
-  }
-
-  progress_ = std::make_unique<ProgressReporter>(
-      static_cast<int64_t>(all_ids.size()), static_cast<int64_t>(committed_anywhere.size()),
-      flags_.progress_interval);
+  progress_ = std::make_unique<ProgressReporter>(static_cast<int64_t>(run_.dataset.samples.size()),
+                                                 static_cast<int64_t>(committed_anywhere_.size()),
+                                                 flags_.progress_interval);
   std::map<int64_t, const Sample*> by_idx;
   for (const auto& s : run_.dataset.samples) by_idx[s.idx] = &s;
 
-  const int supervisor_attempt = [] {
-    const char* a = std::getenv(supervise::kAttemptEnv);
-    return a ? std::max(1, std::atoi(a)) : 1;
-  }();
-  try {
-    for (int64_t idx : mine) {
-      throw_if_stop_requested();
-      if (writer_ && writer_->is_committed(idx)) continue;
-      const int attempt = writer_ ? writer_->begin_sample(idx) : supervisor_attempt;
-      sample_begun_ = writer_.has_value();
-      evaluate(*by_idx.at(idx), attempt);
-      sample_begun_ = false;
-    }
-  } catch (const Interrupted&) {
-    progress_->finish();
-    if (writer_) {
-      if (sample_begun_) writer_->abandon_sample();
-      writer_->close();
-    }
+  supervise::SampleWork work;
+  work.evaluate = [&](int64_t idx, int) { return evaluate(*by_idx.at(idx)); };
+  work.ground_truth_json = [&](int64_t idx) { return by_idx.at(idx)->ground_truth_json; };
+  work.on_result = [&](const SampleResult& r) { log_result(r); };
+  std::unique_ptr<supervise::SampleStore> sample_store;
+  if (writer_) sample_store = supervise::checkpoint_sample_store(*writer_);
+  const auto end = supervise::run_sample_loop(mine, sample_store.get(), flags_.max_sample_attempts, work);
+
+  progress_->finish();
+  const size_t committed = writer_ ? writer_->committed_ids().size() : 0;
+  if (writer_) writer_->close();
+  if (end == supervise::LoopEnd::kStopped) {
     spdlog::warn("Stopped by signal {}: {} samples committed, the sample in flight is dropped; exit {} "
                  "(preempted). Run the same command again to resume.",
-                 pending_stop_signal(), writer_ ? writer_->committed_ids().size() : 0,
-                 exit_code::kPreempted);
+                 pending_stop_signal(), committed, exit_code::kPreempted);
     return exit_code::kPreempted;
   }
-  progress_->finish();
-  if (writer_) writer_->close();
-
   spdlog::info("Done: accuracy {}/{} = {:.4f} (this shard, resumed samples included); this process evaluated {} samples, "
                "{:.3f} samples/s, {:.1f} generated tokens/s",
                correct_, evaluated_,
                evaluated_ ? static_cast<double>(correct_) / static_cast<double>(evaluated_) : 0.0,
                progress_->done_this_process(), progress_->samples_per_second(),
                progress_->tokens_per_second());
-
-  if (!flags_.disable_checkpoint && cluster_.size > 1) {
-    if (cluster_.fence() && cluster_.rank == 0) {
-      const std::string merged_dir = run_dir + "/" + store::kMergedDirName;
-      const std::string merged = merged_dir + "/" + task + "_seed" + std::to_string(o.seed) + ".h5";
-      std::filesystem::create_directories(merged_dir);
-      const auto summaries = cluster::merge_run(run_dir, merged, /*overwrite=*/true);
-      for (const auto& s : summaries) {
-        spdlog::info("Merged {} shard files into {} ({}/{} samples)", s.inputs.size(), s.output, s.samples,
-                     s.planned);
-      }
-    }
-  }
+  if (!flags_.disable_checkpoint && cluster_.size > 1) merge_after_all_ranks(run_dir);
   return exit_code::kOk;
 }
 
@@ -290,12 +265,13 @@ int run(int argc, char** argv) {
   supervise::install_worker_heartbeat();
   ThreadPool::set_default_threads(run_options.threads);
   if (flags.max_sample_attempts < 1) throw usage_error("--max_sample_attempts must be >= 1");
+  supervise::faults_from_env();  // a bad SOFTCOT_FAULT is a usage error before the models load
 
   const cluster::ClusterContext cluster = cluster::detect_cluster();
   if (cluster.size > 1) spdlog::info("Cluster: {}", cluster.describe());
   auto loaded = load_run(run_options, flags.device);
-  SampleLoop loop(*loaded, flags, cluster);
-  return loop.execute();
+  EvalRun eval_run(*loaded, flags, cluster);
+  return eval_run.execute();
 }
 
 const RegisterCommand kRegister{{"eval", "run a SoftCoT evaluation, checkpointed after every sample", &run}};

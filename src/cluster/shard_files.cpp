@@ -5,6 +5,8 @@
 #include <regex>
 
 #include "core/error.h"
+#include "core/log.h"
+#include "store/checkpoint_writer.h"
 
 namespace softcot::cluster {
 
@@ -57,6 +59,45 @@ std::map<ShardGroupKey, std::vector<std::string>> group_shard_files(
     groups[key].push_back(file);
   }
   return groups;
+}
+
+std::set<int64_t> committed_in_evaluation(const std::string& run_dir, const std::string& task, int64_t seed,
+                                          const store::RunFingerprint& fingerprint, int rank, int shard_count,
+                                          const std::string& own_file) {
+  std::set<int64_t> ids;
+  if (!fs::is_directory(run_dir)) return ids;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(run_dir)) {
+    ShardFileName name;
+    const std::string file = entry.path().string();
+    if (!entry.is_regular_file() || !parse_shard_file_name(entry.path().filename().string(), &name) ||
+        name.task != task || name.seed != seed || fs::equivalent(file, own_file, ec)) {
+      continue;
+    }
+    if (auto damage = store::damage_of(file)) {
+      if (name.shard_count != shard_count && rank == 0) {
+        if (auto aside = store::set_aside_if_unreadable(file)) {
+          spdlog::warn("{}: cannot be read ({}); set aside as {} (nothing deleted), its samples are run again",
+                       file, aside->reason, aside->moved_to);
+        }
+      } else {
+        spdlog::warn("{}: cannot be read ({}); left out here, its writer sets it aside", file, *damage);
+      }
+      continue;
+    }
+    auto reader = store::CheckpointReader::open(file);
+    const std::string changes = store::describe_changes(reader.info().fingerprint, fingerprint);
+    if (!changes.empty()) {
+      throw bad_input(file, "fingerprint mismatch: " + changes + "; this shard file of the run directory was " +
+                                "written with other settings: use a new --run_name, or move it aside");
+    }
+    std::vector<std::string> damaged;
+    for (const auto& record : reader.records(store::DamagedRows::kSkip, nullptr, &damaged)) {
+      ids.insert(record.result.idx);
+    }
+    for (const auto& reason : damaged) spdlog::warn("{}: left out, its owner runs that sample again", reason);
+  }
+  return ids;
 }
 
 int64_t planned_samples_of_group(const std::vector<store::CheckpointInfo>& infos) {

@@ -4,6 +4,7 @@
 // -n 1 has three files in one group).
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -34,6 +35,17 @@ struct ShardGroupKey {
 // their fingerprint ("task", "seed"), else each on its own, named by its file stem.
 std::map<ShardGroupKey, std::vector<std::string>> group_shard_files(
     const std::vector<std::string>& files);
+
+// The samples already committed for one evaluation (task, seed) by the shard files in
+// `run_dir`, whatever layout wrote them, except `own_file` (the caller's writer reads
+// that one). Every file must carry `fingerprint`, else bad_input naming it and what
+// changed: files of another configuration never count as done. Rows failing their
+// checksum are left out with a warning naming them (their owner runs them again). A
+// file that cannot be read at all is left out with a warning; when no rank of the
+// current layout (`shard_count`) owns it, rank 0 sets it aside (never deletes it).
+std::set<int64_t> committed_in_evaluation(const std::string& run_dir, const std::string& task, int64_t seed,
+                                          const store::RunFingerprint& fingerprint, int rank, int shard_count,
+                                          const std::string& own_file);
 
 // N of n/N for a group: the fingerprint's "total_samples" when the writer recorded it,
 // else the largest sum of planned samples over the files of one shard layout.

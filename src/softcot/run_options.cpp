@@ -21,11 +21,14 @@ std::string executable_dir() {
   return ec ? std::string() : exe.parent_path().string();
 }
 
-// src/softcot/run_options.cpp -> the source tree's data/ (CMake compiles with absolute paths).
+// The source tree's data/, given by CMake (not derived from __FILE__, which ccache's
+// base_dir makes relative).
 std::string source_tree_data_dir() {
-  const fs::path source(__FILE__);
-  if (!source.is_absolute()) return {};
-  return (source.parent_path().parent_path().parent_path() / "data").string();
+#ifdef SOFTCOT_SOURCE_DATA_DIR
+  return SOFTCOT_SOURCE_DATA_DIR;
+#else
+  return {};
+#endif
 }
 
 }  // namespace

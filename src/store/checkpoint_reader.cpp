@@ -1,5 +1,7 @@
 #include "store/checkpoint_reader.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstring>
 #include <fstream>
@@ -7,6 +9,7 @@
 #include <optional>
 
 #include "core/error.h"
+#include "core/log.h"
 #include "store/h5_handle.h"
 
 namespace softcot::store {
@@ -49,6 +52,11 @@ void read_range(hid_t dataset, hid_t memtype, uint64_t first, uint64_t count, vo
 
 // Checked before H5Fopen so that random bytes get a plain answer. (H5Fis_accessible
 // would also refuse a file whose SWMR writer is running.)
+constexpr unsigned kMetadataReadAttempts = 30;
+
+// The start of the error for a file of another schema version: readable, not damaged.
+const std::string kOtherSchemaVersion = "checkpoint schema version ";
+
 bool starts_with_hdf5_signature(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw bad_input(path, errno_text("cannot open"));
@@ -86,6 +94,11 @@ CheckpointReader CheckpointReader::open(const std::string& path) {
   // Cluster file systems mounted without locks (some NFS, Lustre) would refuse the open;
   // exclusivity comes from our sidecar lock anyway.
   H5Pset_file_locking(fapl.get(), true, /*ignore_when_disabled=*/true);
+  // A SWMR reader retries a metadata read that fails its checksum (the writer may be
+  // rewriting it), sleeping 1, 2, 4 ... ns between tries. HDF5's default of 100 tries
+  // makes a damaged file (cut to its first KiB, say) look like a hang for hours; 30 tries
+  // give a live writer about a second, then the damage is reported.
+  H5Pset_metadata_read_attempts(fapl.get(), kMetadataReadAttempts);
   impl->file = Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, fapl.get()), H5Fclose);
   if (!impl->file) {
     throw bad_input(path, "cannot be opened as a checkpoint (" + h5::last_library_reason() +
@@ -95,7 +108,7 @@ CheckpointReader CheckpointReader::open(const std::string& path) {
   CheckpointInfo& info = impl->info;
   info.schema_version = h5::read_int_attribute(f, "schema_version", path);
   if (info.schema_version != schema::kSchemaVersion) {
-    throw bad_input(path, "checkpoint schema version " + std::to_string(info.schema_version) +
+    throw bad_input(path, kOtherSchemaVersion + std::to_string(info.schema_version) +
                               " is not the supported version " + std::to_string(schema::kSchemaVersion));
   }
   info.software_version = h5::read_text_attribute(f, "software_version", path);
@@ -138,7 +151,8 @@ InFlight CheckpointReader::in_flight() const {
                   schema::fixed_text(row.host, schema::kHostBytes)};
 }
 
-std::vector<StoredRecord> CheckpointReader::records(DamagedRows damaged, int64_t* skipped) const {
+std::vector<StoredRecord> CheckpointReader::records(DamagedRows damaged, int64_t* skipped,
+                                                   std::vector<std::string>* reasons) const {
   const std::string& path = impl_->info.path;
   // The count first: everything it covers was flushed before it was written.
   const int64_t count = committed_count();
@@ -182,9 +196,10 @@ std::vector<StoredRecord> CheckpointReader::records(DamagedRows damaged, int64_t
       const std::string_view bytes(text.data() + row.text_offset, end - row.text_offset);
       out.push_back(schema::decode(row, row.response_count ? &responses[row.response_first] : nullptr, bytes,
                                    path, i));
-    } catch (const Error&) {
+    } catch (const Error& e) {
       if (damaged == DamagedRows::kRefuse) throw;
       ++bad;
+      if (reasons != nullptr) reasons->push_back(e.what());
     }
   }
   if (skipped != nullptr) *skipped = bad;
@@ -229,6 +244,19 @@ CheckpointStatistics CheckpointReader::statistics() const {
   return s;
 }
 
+std::optional<std::string> damage_of(const std::string& path) {
+  if (::access(path.c_str(), R_OK) != 0) throw io_error(path, errno_text("cannot read"));
+  try {
+    auto reader = CheckpointReader::open(path);
+    reader.records(DamagedRows::kSkip);
+    reader.in_flight();
+    return std::nullopt;
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::kBadInput || e.reason().rfind(kOtherSchemaVersion, 0) == 0) throw;
+    return e.reason();
+  }
+}
+
 std::vector<StoredRecord> read_merged(const std::vector<std::string>& files) {
   std::vector<StoredRecord> all;
   std::map<int64_t, std::string> seen;  // idx -> file, to name both files of a duplicate
@@ -243,7 +271,10 @@ std::vector<StoredRecord> read_merged(const std::vector<std::string>& files) {
       throw bad_input(file, "belongs to another run than " + first_file + " (" +
                                 describe_changes(*fingerprint, reader.info().fingerprint) + ")");
     }
-    for (auto& record : reader.records()) {
+    std::vector<std::string> damaged;
+    auto records = reader.records(DamagedRows::kSkip, nullptr, &damaged);
+    for (const auto& reason : damaged) spdlog::warn("{} (left out)", reason);
+    for (auto& record : records) {
       auto [it, inserted] = seen.emplace(record.result.idx, file);
       if (!inserted) {
         throw bad_input(file, "sample " + std::to_string(record.result.idx) + " is also committed in " + it->second);
@@ -259,7 +290,7 @@ std::vector<StoredRecord> read_merged(const std::vector<std::string>& files) {
 std::set<int64_t> committed_ids(const std::vector<std::string>& files) {
   std::set<int64_t> ids;
   for (const auto& file : files) {
-    for (const auto& record : CheckpointReader::open(file).records()) ids.insert(record.result.idx);
+    for (const auto& record : CheckpointReader::open(file).records(DamagedRows::kSkip)) ids.insert(record.result.idx);
   }
   return ids;
 }

@@ -9,6 +9,7 @@
 // For several shard files of one run: read_merged(files) and committed_ids(files).
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -71,9 +72,10 @@ class CheckpointReader {
   const CheckpointInfo& info() const;
   int64_t committed_count() const;
   // Committed records in commit order. kRefuse: a row failing its checksum is a
-  // bad_input error; kSkip: such rows are left out and counted in *skipped.
-  std::vector<StoredRecord> records(DamagedRows damaged = DamagedRows::kRefuse,
-                                    int64_t* skipped = nullptr) const;
+  // bad_input error; kSkip: such rows are left out, counted in *skipped and described
+  // in *reasons ("FILE: row 2 (sample 2) fails its checksum").
+  std::vector<StoredRecord> records(DamagedRows damaged = DamagedRows::kRefuse, int64_t* skipped = nullptr,
+                                    std::vector<std::string>* reasons = nullptr) const;
   InFlight in_flight() const;
   CheckpointStatistics statistics() const;
 
@@ -85,10 +87,19 @@ class CheckpointReader {
 
 CheckpointStatistics compute_statistics(const std::vector<StoredRecord>& records, int64_t planned);
 
+// Why `path` cannot be read as a checkpoint at all (not HDF5, cut short, a dataset or
+// attribute missing or unreadable), or nullopt when its header and rows read (rows
+// failing their checksum do not count: they are dropped one by one). A file of another
+// schema version is not damaged (it throws bad_input as open() does), nor is one this
+// process may not read (io_error).
+std::optional<std::string> damage_of(const std::string& path);
+
 // Records of several files of one run (e.g. its shards) sorted by sample idx. Throws
 // bad_input when the files belong to different runs (fingerprints differ) or one sample
-// appears twice.
+// appears twice. Rows failing their checksum are left out with a warning naming them
+// (after a crash their samples are committed again, often in another file).
 std::vector<StoredRecord> read_merged(const std::vector<std::string>& files);
+// The samples committed in `files`, rows failing their checksum left out.
 std::set<int64_t> committed_ids(const std::vector<std::string>& files);
 
 }  // namespace softcot::store

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <optional>
 
@@ -65,7 +66,40 @@ void sync_directory_of(const std::string& path) {
   }
 }
 
+// "<file>.damaged-20261202T071500Z" (".2", ".3"... if taken): no longer *.h5, so no
+// reader discovers it again.
+std::string aside_name_for(const std::string& path) {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char stamp[32];
+  std::strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &utc);
+  const std::string base = path + ".damaged-" + stamp;
+  std::string name = base;
+  for (int n = 2; fs::exists(name); ++n) name = base + "." + std::to_string(n);
+  return name;
+}
+
+// The caller holds the writer lock of `path`.
+std::optional<SetAsideFile> set_aside_locked(const std::string& path) {
+  if (!fs::exists(path)) return std::nullopt;
+  auto reason = damage_of(path);
+  if (!reason) return std::nullopt;
+  SetAsideFile aside{aside_name_for(path), *reason};
+  if (std::rename(path.c_str(), aside.moved_to.c_str()) != 0) {
+    throw io_error(path, "cannot be read (" + *reason + ") nor set aside: " + errno_text("rename"));
+  }
+  sync_directory_of(path);
+  return aside;
+}
+
 }  // namespace
+
+std::optional<SetAsideFile> set_aside_if_unreadable(const std::string& path) {
+  if (!fs::exists(path)) return std::nullopt;
+  auto lock = WriterLock::acquire(path);
+  return set_aside_locked(path);
+}
 
 SyncPolicy parse_sync_policy(const std::string& text) {
   if (text == "always") return SyncPolicy::kAlways;
@@ -103,6 +137,7 @@ struct CheckpointWriter::Impl {
   InFlight previous_in_flight;
   schema::InFlightRow in_flight_row{};
   int64_t dropped = 0;
+  std::optional<SetAsideFile> set_aside;
   bool failed = false;
   bool closed = false;
 
@@ -208,6 +243,7 @@ CheckpointWriter CheckpointWriter::open_or_create(const std::string& path, const
   impl->lock.emplace(WriterLock::acquire(path));
   const std::string rebuild = rebuild_path_for(path);
   std::remove(rebuild.c_str());  // a rebuild cut short; the file it was copying is intact
+  if (options.set_aside_unreadable) impl->set_aside = set_aside_locked(path);
 
   std::vector<StoredRecord> carried;
   int64_t created_ms = schema::now_unix_ms(), starts = 1;
@@ -227,13 +263,12 @@ CheckpointWriter CheckpointWriter::open_or_create(const std::string& path, const
                                 std::to_string(header.shard_count) + " (" + std::to_string(header.planned_samples) +
                                 " samples); keep the shard layout or use a new --run_name");
     }
-    carried = reader.records(DamagedRows::kSkip, &impl->dropped);
+    std::vector<std::string> damaged;
+    carried = reader.records(DamagedRows::kSkip, &impl->dropped, &damaged);
+    for (const auto& reason : damaged) spdlog::warn("{}: dropped, that sample is run again", reason);
     impl->previous_in_flight = reader.in_flight();
     created_ms = info.created_unix_ms;
     starts = info.writer_starts + 1;
-    if (impl->dropped > 0) {
-      spdlog::warn("{}: {} committed rows failed their checksum and will be run again", path, impl->dropped);
-    }
   }
   const InFlight& prev = impl->previous_in_flight;
   impl->in_flight_row.idx = prev.idx;
@@ -260,13 +295,26 @@ CheckpointWriter CheckpointWriter::open_or_create(const std::string& path, const
     std::remove(rebuild.c_str());
     throw;
   }
+  // Rows were dropped: the file as it was stays beside the rebuilt one (a hard link to
+  // the old inode, so no byte is copied), for a person to look at.
+  std::string damaged_copy;
+  if (impl->dropped > 0) {
+    damaged_copy = aside_name_for(path);
+    if (::link(path.c_str(), damaged_copy.c_str()) != 0) damaged_copy.clear();  // best effort
+  }
   if (std::rename(rebuild.c_str(), path.c_str()) != 0) {
     const std::string reason = errno_text("rename");
     impl->file.reset();
     std::remove(rebuild.c_str());
+    if (!damaged_copy.empty()) std::remove(damaged_copy.c_str());
     throw io_error(path, reason);
   }
   sync_directory_of(path);
+  if (impl->dropped > 0) {
+    spdlog::warn("{}: {} committed rows failed their checksum and are run again; kept the {} intact rows{}", path,
+                 impl->dropped, impl->ids.size(),
+                 damaged_copy.empty() ? "" : "; the file as it was is kept as " + damaged_copy);
+  }
   return CheckpointWriter(std::move(impl));
 }
 
@@ -274,6 +322,7 @@ const std::string& CheckpointWriter::path() const { return impl_->path; }
 const std::set<int64_t>& CheckpointWriter::committed_ids() const { return impl_->ids; }
 bool CheckpointWriter::is_committed(int64_t idx) const { return impl_->ids.count(idx) != 0; }
 int64_t CheckpointWriter::dropped_damaged_rows() const { return impl_->dropped; }
+const std::optional<SetAsideFile>& CheckpointWriter::set_aside() const { return impl_->set_aside; }
 const InFlight& CheckpointWriter::in_flight() const { return impl_->previous_in_flight; }
 
 int32_t CheckpointWriter::begin_sample(int64_t idx) {

@@ -18,6 +18,7 @@
 // writer out.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -43,15 +44,26 @@ const char* to_string(SyncPolicy policy);
 
 struct WriterOptions {
   SyncPolicy sync = SyncPolicy::kAlways;
+  // An existing file that cannot be read at all (damage_of) is renamed beside itself,
+  // "<file>.damaged-<UTC time>", never deleted, and a fresh file is started; off, such
+  // a file is refused (bad_input) and left as it is.
+  bool set_aside_unreadable = false;
+};
+
+// A file set aside by open_or_create (WriterOptions::set_aside_unreadable).
+struct SetAsideFile {
+  std::string moved_to;
+  std::string reason;  // why it could not be read
 };
 
 class CheckpointWriter {
  public:
   // Creates the file, or resumes it: verifies the fingerprint and shard layout (a
   // mismatch is bad_input listing what changed), drops rows that fail their checksum
-  // (they are simply run again) and carries over the in-flight record. An unreadable
-  // file is left untouched and reported (bad_input). io_error for a lock held elsewhere,
-  // a read-only directory or a full disk.
+  // (they are simply run again, and a warning names each) and carries over the in-flight
+  // record. An unreadable file is left untouched and reported (bad_input), or set aside
+  // (WriterOptions::set_aside_unreadable). io_error for a lock held elsewhere, a
+  // read-only directory or a full disk.
   static CheckpointWriter open_or_create(const std::string& path, const CheckpointHeader& header,
                                          const WriterOptions& options = {});
   CheckpointWriter(CheckpointWriter&&) noexcept;
@@ -62,6 +74,8 @@ class CheckpointWriter {
   const std::set<int64_t>& committed_ids() const;
   bool is_committed(int64_t idx) const;
   int64_t dropped_damaged_rows() const;  // on resume: rows that failed their checksum
+  // The unreadable file this open set aside, if it did.
+  const std::optional<SetAsideFile>& set_aside() const;
   // The sample begun but not committed when the previous writer stopped (idx -1 if none).
   const InFlight& in_flight() const;
 
@@ -85,6 +99,10 @@ class CheckpointWriter {
 
 // The record of a sample given up after `attempts` crashed attempts (last signal
 // `crash_signal`): status error_generation, no responses.
+// Renames an unreadable checkpoint (damage_of) beside itself under its writer lock
+// (io_error if another writer holds it); nullopt when the file reads or is missing.
+std::optional<SetAsideFile> set_aside_if_unreadable(const std::string& path);
+
 SampleResult quarantined_result(int64_t idx, int32_t attempts, int32_t crash_signal,
                                 const std::string& ground_truth_json);
 

@@ -82,6 +82,63 @@ TEST(BadInput, TruncatedCheckpointIsRefusedAndLeftUntouched) {
   EXPECT_EQ(file_bytes(path), before);
 }
 
+TEST(BadInput, AFileCutToItsFirstKibIsReportedNotRetriedForever) {
+  // HDF5's SWMR reader retried each damaged metadata read 100 times with doubling sleeps:
+  // opening this file took hours.
+  const auto path = (fresh_dir() / "run.h5").string();
+  write_samples(path, 0, 20);
+  fs::resize_file(path, 1024);
+  const Error e = error_of([&] { CheckpointReader::open(path); });
+  EXPECT_EQ(e.kind(), ErrorKind::kBadInput);
+  EXPECT_TRUE(damage_of(path).has_value());
+}
+
+TEST(BadInput, AnUnreadableFileIsSetAsideUnchangedWhenAskedAndAFreshFileStarts) {
+  const auto dir = fresh_dir();
+  const auto path = (dir / "run.h5").string();
+  write_samples(path, 0, 20);
+  EXPECT_FALSE(damage_of(path).has_value());
+  fs::resize_file(path, 1024);
+  const auto before = file_bytes(path);
+  WriterOptions options{SyncPolicy::kNever};
+  options.set_aside_unreadable = true;
+  auto writer = CheckpointWriter::open_or_create(path, test_header(50), options);
+  ASSERT_TRUE(writer.set_aside().has_value());
+  const auto& aside = *writer.set_aside();
+  EXPECT_EQ(fs::path(aside.moved_to).parent_path(), dir);
+  EXPECT_NE(aside.moved_to.find("run.h5.damaged-"), std::string::npos) << aside.moved_to;
+  EXPECT_EQ(file_bytes(aside.moved_to), before);
+  EXPECT_FALSE(aside.reason.empty());
+  EXPECT_TRUE(writer.committed_ids().empty());
+  writer.commit(synthetic_result(3));
+  writer.close();
+  EXPECT_EQ(read_merged({path}).size(), 1u);
+  // The set-aside file is no longer found as a checkpoint.
+  EXPECT_EQ(find_checkpoint_files({dir.string()}), std::vector<std::string>{path});
+}
+
+TEST(BadInput, DroppedRowsLeaveTheFileAsItWasBesideTheRebuiltOne) {
+  const auto dir = fresh_dir();
+  const auto path = (dir / "run.h5").string();
+  write_samples(path, 0, 10);
+  std::string bytes = file_bytes(path);
+  const auto at = bytes.find("Sample 4, response 0");
+  ASSERT_NE(at, std::string::npos);
+  bytes[at] = 's';
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+  auto writer = CheckpointWriter::open_or_create(path, test_header(50), {SyncPolicy::kNever});
+  EXPECT_EQ(writer.dropped_damaged_rows(), 1);
+  writer.close();
+  int copies = 0;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (entry.path().filename().string().rfind("run.h5.damaged-", 0) == 0) {
+      ++copies;
+      EXPECT_EQ(file_bytes(entry.path()), bytes);
+    }
+  }
+  EXPECT_EQ(copies, 1);
+}
+
 TEST(BadInput, RandomBytesAreNotACheckpoint) {
   const auto path = (fresh_dir() / "run.h5").string();
   {
