@@ -18,6 +18,7 @@
 #include "cli/run_options.h"
 #include "cluster/cluster_context.h"
 #include "cluster/merge.h"
+#include "cluster/rank_barrier.h"
 #include "cluster/shard_files.h"
 #include "cluster/sharding.h"
 #include "core/error.h"
@@ -42,6 +43,7 @@ struct EvalFlags {
   std::string checkpoint_sync = "always";
   int max_sample_attempts = 3;
   double progress_interval = 30;
+  double fence_timeout = 900;
   std::string device = "cpu";
 };
 
@@ -60,6 +62,9 @@ void add_eval_flags(po::options_description& options, EvalFlags& f) {
        "a sample that took the worker down this many times is committed as quarantined")
       ("progress_interval", po::value(&f.progress_interval)->default_value(f.progress_interval),
        "seconds between progress lines when stderr is not a terminal")
+      ("fence_timeout", po::value(&f.fence_timeout)->default_value(f.fence_timeout),
+       "sharded runs: rank 0 merges once every rank is done, and fails naming the ranks that showed no "
+       "sign of life (a commit) for this many seconds")
       ("device", po::value(&f.device)->default_value(f.device), "cpu or cuda");
   options.add(own);
 }
@@ -104,7 +109,7 @@ class EvalRun {
   void open_checkpoint(const std::string& path, const std::vector<int64_t>& mine);
   SampleResult evaluate(const Sample& sample);
   void log_result(const SampleResult& r);
-  void merge_after_all_ranks(const std::string& run_dir);
+  void merge_after_all_ranks(const cluster::RankBarrier& barrier);
 
   LoadedRun& run_;
   const EvalFlags& flags_;
@@ -195,13 +200,17 @@ SampleResult EvalRun::evaluate(const Sample& sample) {
   return run_.pipeline->run(sample, observer);
 }
 
-void EvalRun::merge_after_all_ranks(const std::string& run_dir) {
-  if (!cluster_.fence() || cluster_.rank != 0) return;
+// Every rank leaves a marker once its file is closed; rank 0 waits for all of them
+// (cluster/rank_barrier.h), then merges: it never reads a shard file still being written.
+void EvalRun::merge_after_all_ranks(const cluster::RankBarrier& barrier) {
+  barrier.mark_mine_done();
+  if (cluster_.rank != 0) return;
+  barrier.wait_for_all(flags_.fence_timeout);
   const std::string task = task_info(run_.options.task).name;
-  const std::string merged_dir = run_dir + "/" + store::kMergedDirName;
+  const std::string merged_dir = barrier.run_dir + "/" + store::kMergedDirName;
   const std::string merged = merged_dir + "/" + task + "_seed" + std::to_string(run_.options.seed) + ".h5";
   std::filesystem::create_directories(merged_dir);
-  for (const auto& s : cluster::merge_run(run_dir, merged, /*overwrite=*/true)) {
+  for (const auto& s : cluster::merge_run(barrier.run_dir, merged, /*overwrite=*/true)) {
     spdlog::info("Merged {} shard files into {} ({}/{} samples)", s.inputs.size(), s.output, s.samples, s.planned);
   }
 }
@@ -212,6 +221,9 @@ int EvalRun::execute() {
   const std::string run_dir = flags_.checkpoint_dir + "/" + flags_.run_name;
   const std::string path = store::checkpoint_path(
       flags_.checkpoint_dir, {flags_.run_name, task, static_cast<int64_t>(o.seed), cluster_.rank, cluster_.size});
+  const auto barrier = cluster::RankBarrier::of(run_dir, task, static_cast<int64_t>(o.seed), cluster_);
+  const bool sharded = !flags_.disable_checkpoint && cluster_.size > 1;
+  if (sharded) barrier.clear_mine();  // this rank writes again
   const std::vector<int64_t> mine = samples_of_this_rank(path);
   if (!flags_.disable_checkpoint) open_checkpoint(path, mine);
 
@@ -244,7 +256,15 @@ int EvalRun::execute() {
                evaluated_ ? static_cast<double>(correct_) / static_cast<double>(evaluated_) : 0.0,
                progress_->done_this_process(), progress_->samples_per_second(),
                progress_->tokens_per_second());
-  if (!flags_.disable_checkpoint && cluster_.size > 1) merge_after_all_ranks(run_dir);
+  if (sharded) {
+    try {
+      merge_after_all_ranks(barrier);
+    } catch (const Interrupted&) {
+      spdlog::warn("Stopped by signal {} while waiting for the other ranks: everything is committed; exit {}",
+                   pending_stop_signal(), exit_code::kPreempted);
+      return exit_code::kPreempted;
+    }
+  }
   return exit_code::kOk;
 }
 

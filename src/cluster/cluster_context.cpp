@@ -90,13 +90,6 @@ ClusterContext detect_cluster() {
   return context;
 }
 
-bool ClusterContext::fence() const {
-  if (size == 1) return true;
-  if (!pmix_session) return false;
-  pmix_session->fence();
-  return true;
-}
-
 std::string ClusterContext::describe() const {
   std::string text = "rank " + std::to_string(rank) + " of " + std::to_string(size) + " (" +
                      rank_source_name(source) + ")";

@@ -2,7 +2,7 @@
 // Where this process sits in a Slurm job: its rank among the tasks of the step, the
 // step's size, and the job's identity. Sources, in order:
 //   1. PMIx (under `srun --mpi=pmix`): PMIx_Init, rank from the process name, size from
-//      PMIX_JOB_SIZE; also the only source that can fence (a barrier across ranks).
+//      PMIX_JOB_SIZE.
 //   2. SLURM_PROCID / SLURM_STEP_NUM_TASKS (or SLURM_NTASKS) inside an srun step, e.g.
 //      --mpi=none. Not in the batch script: there they describe the allocation.
 //   3. One process.
@@ -10,7 +10,7 @@
 //   auto cluster = cluster::detect_cluster();
 //   auto mine = cluster::shard_sample_ids(all, committed, cluster.rank, cluster.size);
 //   ...
-//   if (cluster.fence() && cluster.rank == 0) cluster::merge_run(run_dir, merged);
+//   ... then the ranks meet in a file barrier (cluster/rank_barrier.h) and rank 0 merges.
 //
 // Call detect_cluster() in the process that does the work (the eval worker) and only
 // there: PMIx allows one client connection per rank, so a supervisor must not init too.
@@ -36,12 +36,6 @@ struct ClusterContext {
   std::optional<int64_t> array_task_id;  // SLURM_ARRAY_TASK_ID
   int restart_count = 0;           // SLURM_RESTART_COUNT: times the job was requeued
   std::string host;                // SLURMD_NODENAME, else gethostname()
-
-  // A barrier across all ranks that also exchanges (empty) data, so it returns only
-  // when every rank has reached it. True when it synchronised (PMIx, or one process);
-  // false when there is no way to (ranks from SLURM_* variables only): the caller then
-  // must not assume the other shards are complete.
-  bool fence() const;
 
   // "rank 1 of 2 (pmix), job 1234_5, restart 0, host node01"
   std::string describe() const;

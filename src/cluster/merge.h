@@ -1,6 +1,6 @@
 #pragma once
 // The results of a sharded run as one checkpoint: `softcot merge DIR -o OUT`, and what
-// rank 0 calls after the final fence. The merged file is what a single-process run
+// rank 0 calls once every rank is done (cluster/rank_barrier.h). The merged file is what a single-process run
 // would have written (shard 0 of 1, the same fingerprint, samples sorted by idx), so
 // export/status/report treat it like any other checkpoint. Kept per sample: the result
 // with its attempts and crash signal; not kept: who committed it and when.

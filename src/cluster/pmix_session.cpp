@@ -61,17 +61,6 @@ PmixSession::~PmixSession() {
   if (name_) PMIx_Finalize(nullptr, 0);
 }
 
-void PmixSession::fence() {
-  pmix_proc_t all = wildcard_of(name_->proc);
-  pmix_info_t collect;
-  PMIX_INFO_CONSTRUCT(&collect);
-  bool yes = true;
-  PMIX_INFO_LOAD(&collect, PMIX_COLLECT_DATA, &yes, PMIX_BOOL);
-  pmix_status_t status = PMIx_Fence(&all, 1, &collect, 1);
-  PMIX_INFO_DESTRUCT(&collect);
-  if (status != PMIX_SUCCESS) throw pmix_error("PMIx_Fence", status);
-}
-
 #else  // built without PMIx
 
 struct PmixSession::Name {};
@@ -81,7 +70,6 @@ std::shared_ptr<PmixSession> PmixSession::connect() {
                         "--mpi=none so ranks come from SLURM_PROCID/SLURM_NTASKS");
 }
 PmixSession::~PmixSession() = default;
-void PmixSession::fence() {}
 
 #endif
 

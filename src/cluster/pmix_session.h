@@ -16,8 +16,6 @@ class PmixSession {
 
   int rank() const { return rank_; }
   int size() const { return size_; }
-  // PMIx_Fence over all ranks of the namespace with PMIX_COLLECT_DATA; throws on failure.
-  void fence();
 
  private:
   PmixSession() = default;

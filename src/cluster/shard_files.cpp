@@ -74,14 +74,17 @@ std::set<int64_t> committed_in_evaluation(const std::string& run_dir, const std:
         name.task != task || name.seed != seed || fs::equivalent(file, own_file, ec)) {
       continue;
     }
+    // Another rank of this layout owns other samples (positions, cluster/sharding.h) and may
+    // be writing its file right now: never read it. Files of other layouts are closed.
+    if (name.shard_count == shard_count) continue;
     if (auto damage = store::damage_of(file)) {
-      if (name.shard_count != shard_count && rank == 0) {
+      if (rank == 0) {
         if (auto aside = store::set_aside_if_unreadable(file)) {
           spdlog::warn("{}: cannot be read ({}); set aside as {} (nothing deleted), its samples are run again",
                        file, aside->reason, aside->moved_to);
         }
       } else {
-        spdlog::warn("{}: cannot be read ({}); left out here, its writer sets it aside", file, *damage);
+        spdlog::warn("{}: cannot be read ({}); left out (rank 0 sets it aside)", file, *damage);
       }
       continue;
     }

@@ -36,13 +36,14 @@ struct ShardGroupKey {
 std::map<ShardGroupKey, std::vector<std::string>> group_shard_files(
     const std::vector<std::string>& files);
 
-// The samples already committed for one evaluation (task, seed) by the shard files in
-// `run_dir`, whatever layout wrote them, except `own_file` (the caller's writer reads
-// that one). Every file must carry `fingerprint`, else bad_input naming it and what
-// changed: files of another configuration never count as done. Rows failing their
-// checksum are left out with a warning naming them (their owner runs them again). A
-// file that cannot be read at all is left out with a warning; when no rank of the
-// current layout (`shard_count`) owns it, rank 0 sets it aside (never deletes it).
+// The samples already committed for one evaluation (task, seed) by the shard files of
+// earlier layouts in `run_dir` (shard counts other than `shard_count`: closed files, no
+// rank writes them now). Files of the current layout are not read: each holds only its
+// own rank's samples, and `own_file` is read by the caller's writer. Every file read must
+// carry `fingerprint`, else bad_input naming it and what changed: files of another
+// configuration never count as done. Rows failing their checksum are left out with a
+// warning naming them (they are run again). A file that cannot be read at all is left
+// out with a warning, and rank 0 sets it aside (never deletes it).
 std::set<int64_t> committed_in_evaluation(const std::string& run_dir, const std::string& task, int64_t seed,
                                           const store::RunFingerprint& fingerprint, int rank, int shard_count,
                                           const std::string& own_file);
