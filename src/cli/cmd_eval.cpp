@@ -22,6 +22,7 @@
 #include "core/interrupt.h"
 #include "core/log.h"
 #include "core/thread_pool.h"
+#include "softcot/error_streak.h"
 #include "store/checkpoint_path.h"
 #include "store/checkpoint_reader.h"
 #include "store/checkpoint_writer.h"
@@ -125,6 +126,7 @@ class SampleLoop {
   int64_t correct_ = 0;
   int64_t evaluated_ = 0;
   std::unique_ptr<ProgressReporter> progress_;
+  GenerationErrorStreak error_streak_;  // NaN logits sample after sample: stop (exit 65)
 };
 
 void SampleLoop::log_result(const SampleResult& r) {
@@ -181,6 +183,7 @@ void SampleLoop::evaluate(const Sample& sample, int attempt) {
   }
   log_result(result);
   progress_->sample_done(result.generated_tokens);
+  error_streak_.observe(result);
 }
 
 int SampleLoop::execute() {

@@ -68,6 +68,7 @@ nlohmann::ordered_json record_to_json(const StoredRecord& record, const ExportOp
   j["slurm_job_id"] = record.writer.slurm_job_id;
   j["slurm_array_job_id"] = record.writer.slurm_array_job_id;
   j["slurm_array_task_id"] = record.writer.slurm_array_task_id;
+  j["backend"] = r.backend;
   return j;
 }
 
@@ -81,7 +82,7 @@ void write_csv(const std::vector<StoredRecord>& records, std::ostream& out, cons
                                    "generated_tokens", "assistant_seconds", "generation_seconds",
                                    "started_unix_ms", "finished_unix_ms", "committed_unix_ms", "attempts",
                                    "crash_signal", "host", "pid", "slurm_job_id", "slurm_array_job_id",
-                                   "slurm_array_task_id"};
+                                   "slurm_array_task_id", "backend"};
   const auto columns_in_use = record_to_json(StoredRecord{}, options);  // keys only
   bool first = true;
   for (const char* column : kColumns) {
