@@ -49,7 +49,8 @@ void add_run_options(po::options_description& options) {
        "folder holding the task's reference file (default: $SOFTCOT_DATA_DIR/<task>, else the bundled data/<task>; gsm8k ships with the project)")
       ("data_file", po::value<std::string>()->default_value(""), "read this file instead (JSON lines or a JSON list)")
       ("max_new_tokens", po::value<int>()->default_value(d.max_new_tokens), "generation limit per response")
-      ("threads", po::value<int>()->default_value(d.threads), "CPU threads (0: all cores)")
+      ("threads", po::value<int>()->default_value(d.threads),
+       "CPU threads (0: all the CPUs this process may use; more is capped at them, with a warning)")
       ("log_level", po::value<std::string>()->default_value(d.log_level), "trace, debug, info, warn, error, off")
       ("base_model_family", po::value<std::string>()->default_value(""),
        "qwen or llama (default: from the model id, as the reference: 'Llama' or 'Qwen' in it)")
