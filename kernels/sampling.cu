@@ -3,9 +3,10 @@
 // One block per row of logits. The vocabulary (151936 for Qwen2.5) is too large to sort
 // per step, so top-k is found by a radix select on order-preserving 32-bit keys (four
 // 8-bit histogram passes in shared memory), the survivors (>= the k-th key, ties kept)
-// are gathered and bitonic-sorted in shared memory, and one thread walks them in order
-// for softmax, top-p and the inverse-CDF draw, the same serial float sums as the CPU
-// twin (sampling_reference.cpp) so that both pick the same token from the same Philox u.
+// are gathered and bitonic-sorted in shared memory (ascending by (logit, id) for top-p,
+// then by id for the draw), and one thread walks them for softmax, top-p and the
+// inverse-CDF draw with the production CPU sampler's serial sums (generate::pick_token),
+// so that both pick the same token from the same Philox u.
 #include <climits>
 
 #include "core/error.h"
@@ -25,10 +26,39 @@ __device__ __forceinline__ uint32_t order_key(float f) {
   return (u & 0x80000000u) ? ~u : (u | 0x80000000u);
 }
 
-// (value desc, id asc): true when a sorts before b.
-__device__ __forceinline__ bool before(float va, int ia, float vb, int ib) {
-  return va > vb || (va == vb && ia < ib);
+// The CPU's top-p order, std::stable_sort ascending by logit over ids in order:
+// (value asc, id asc). true when a sorts before b.
+struct ByValue {
+  __device__ bool operator()(float va, int ia, float vb, int ib) const { return va < vb || (va == vb && ia < ib); }
+};
+struct ById {
+  __device__ bool operator()(float, int ia, float, int ib) const { return ia < ib; }
+};
+
+// Bitonic sort of (val, id)[0, size) in shared memory, size a power of two, by `before`.
+// All threads of the block call it.
+template <typename Before>
+__device__ void bitonic_sort(float* val, int* id, int size, Before before) {
+  for (int kk = 2; kk <= size; kk <<= 1) {
+    for (int j = kk >> 1; j > 0; j >>= 1) {
+      for (int i = threadIdx.x; i < size; i += blockDim.x) {
+        const int partner = i ^ j;
+        if (partner > i) {
+          const bool forward = (i & kk) == 0;
+          const bool swap = forward ? before(val[partner], id[partner], val[i], id[i])
+                                    : before(val[i], id[i], val[partner], id[partner]);
+          if (swap) {
+            const float tv = val[i]; val[i] = val[partner]; val[partner] = tv;
+            const int ti = id[i]; id[i] = id[partner]; id[partner] = ti;
+          }
+        }
+      }
+      __syncthreads();
+    }
+  }
 }
+
+constexpr int kRemovedId = INT_MAX;  // a candidate top-p removed: sorts after every id
 
 // Preconditions: blockDim.x == kThreads; 1 <= rows[r].top_k (clamped to the vocab and to
 // kMaxSamplingCandidates); history ids < vocab; with append_to_history, history has room
@@ -142,57 +172,50 @@ __global__ void __launch_bounds__(kThreads)
   int size = 1;
   while (size < count) size <<= 1;
   for (int i = count + tid; i < size; i += blockDim.x) {
-    cand_val[i] = -INFINITY;
-    cand_id[i] = INT_MAX;
+    cand_val[i] = INFINITY;  // padding sorts after every candidate in both orders
+    cand_id[i] = kRemovedId;
   }
   __syncthreads();
 
-  // 3d. bitonic sort by (value desc, id asc).
-  for (int kk = 2; kk <= size; kk <<= 1) {
-    for (int j = kk >> 1; j > 0; j >>= 1) {
-      for (int i = tid; i < size; i += blockDim.x) {
-        const int partner = i ^ j;
-        if (partner > i) {
-          const bool ascending_block = (i & kk) == 0;  // "ascending" = our sort order
-          const bool swap = ascending_block
-                                ? before(cand_val[partner], cand_id[partner], cand_val[i], cand_id[i])
-                                : before(cand_val[i], cand_id[i], cand_val[partner], cand_id[partner]);
-          if (swap) {
-            const float tv = cand_val[i]; cand_val[i] = cand_val[partner]; cand_val[partner] = tv;
-            const int ti = cand_id[i]; cand_id[i] = cand_id[partner]; cand_id[partner] = ti;
-          }
-        }
+  // 3d. top-p, as apply_top_p: ascending (logit, id); removed tokens get kRemovedId.
+  if (row.top_p < 1.0f) {
+    bitonic_sort(cand_val, cand_id, size, ByValue{});
+    if (tid == 0) {
+      const float max_v = cand_val[count - 1];
+      float total = 0.0f;  // softmax(): f32, in this order (removed tokens add 0 there)
+      for (int i = 0; i < count; ++i) total += expf(cand_val[i] - max_v);
+      const float inv_total = 1.0f / total;
+      const float threshold = static_cast<float>(1.0 - static_cast<double>(row.top_p));
+      double cumulative = 0.0;  // torch's CPU cumsum: f64 accumulation of f32 values
+      for (int i = 0; i + 1 < count; ++i) {  // the most likely token always stays
+        cumulative += static_cast<double>(expf(cand_val[i] - max_v) * inv_total);
+        if (static_cast<float>(cumulative) <= threshold) cand_id[i] = kRemovedId;
       }
-      __syncthreads();
     }
+    __syncthreads();
   }
 
-  // 3e/4. softmax, top-p, inverse-CDF draw: serial, in the CPU twin's order.
+  // 4. sample_inverse_cdf: the survivors in id order, f64 weights and sums.
+  bitonic_sort(cand_val, cand_id, size, ById{});
   if (tid == 0) {
-    const float max_v = cand_val[0];
-    float total = 0.0f;
-    for (int i = 0; i < count; ++i) {
-      cand_val[i] = expf(cand_val[i] - max_v);  // now unnormalised probabilities
-      total += cand_val[i];
-    }
-    int kept = count;
-    if (row.top_p < 1.0f) {
-      float suffix = 0.0f;
-      kept = 1;
-      for (int i = count - 1; i >= 1; --i) {
-        suffix += cand_val[i] / total;
-        if (suffix > 1.0f - row.top_p) { kept = i + 1; break; }
-      }
-    }
-    float kept_total = 0.0f;
-    for (int i = 0; i < kept; ++i) kept_total += cand_val[i];
-    const PhiloxKey key{row.seed, row.sample_index, row.sequence_index};
-    const float target = Philox::uniform(key, row.step) * kept_total;
-    int pick = cand_id[kept - 1];
-    float running = 0.0f;
+    int kept = 0;
+    float max_v = -INFINITY;
+    while (kept < count && cand_id[kept] != kRemovedId) max_v = fmaxf(max_v, cand_val[kept++]);
+    double total = 0.0;
+    int pick = cand_id[0];
     for (int i = 0; i < kept; ++i) {
-      running += cand_val[i];
-      if (target < running) { pick = cand_id[i]; break; }
+      const double w = exp(static_cast<double>(cand_val[i]) - static_cast<double>(max_v));
+      total += w;
+      if (w > 0.0) pick = cand_id[i];  // the last kept id: reached only through rounding
+    }
+    const PhiloxKey key{row.seed, row.sample_index, row.sequence_index};
+    const double target = static_cast<double>(Philox::uniform(key, row.step)) * total;
+    double cumulative = 0.0;
+    for (int i = 0; i < kept; ++i) {
+      const double w = exp(static_cast<double>(cand_val[i]) - static_cast<double>(max_v));
+      if (w == 0.0) continue;
+      cumulative += w;
+      if (cumulative > target) { pick = cand_id[i]; break; }
     }
     out_tokens[blockIdx.x] = pick;
     if (row.append_to_history) const_cast<int32_t*>(row.history)[row.history_len] = pick;

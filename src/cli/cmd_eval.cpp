@@ -26,6 +26,7 @@
 #include "core/log.h"
 #include "core/thread_pool.h"
 #include "core/exit_codes.h"
+#include "softcot/error_streak.h"
 #include "store/checkpoint_path.h"
 #include "store/checkpoint_reader.h"
 #include "store/checkpoint_writer.h"
@@ -119,6 +120,7 @@ class EvalRun {
   int64_t correct_ = 0;
   int64_t evaluated_ = 0;
   std::unique_ptr<ProgressReporter> progress_;
+  GenerationErrorStreak error_streak_;  // NaN logits sample after sample: stop (exit 65)
 };
 
 void EvalRun::log_result(const SampleResult& r) {
@@ -236,7 +238,10 @@ int EvalRun::execute() {
   supervise::SampleWork work;
   work.evaluate = [&](int64_t idx, int) { return evaluate(*by_idx.at(idx)); };
   work.ground_truth_json = [&](int64_t idx) { return by_idx.at(idx)->ground_truth_json; };
-  work.on_result = [&](const SampleResult& r) { log_result(r); };
+  work.on_result = [&](const SampleResult& r, bool quarantined) {
+    log_result(r);
+    if (!quarantined) error_streak_.observe(r);  // after the commit: the error stays recorded
+  };
   std::unique_ptr<supervise::SampleStore> sample_store;
   if (writer_) sample_store = supervise::checkpoint_sample_store(*writer_);
   const auto end = supervise::run_sample_loop(mine, sample_store.get(), flags_.max_sample_attempts, work);

@@ -1,8 +1,11 @@
 #include "cli/eval_setup.h"
 
+#include <chrono>
 #include <filesystem>
+#include <set>
 
 #include "core/digest.h"
+#include "core/digest_cache.h"
 #include "core/error.h"
 #include "core/interrupt.h"
 #include "core/json_file.h"
@@ -31,6 +34,21 @@ std::unique_ptr<model::Backend> make_backend(const std::string& device) {
   throw usage_error("--device must be cpu or cuda, not '" + device + "'");
 }
 
+// `what` from the digest cache when its files are unchanged, else computed (and cached).
+std::string cached_identity(const std::string& what, const std::vector<std::string>& files,
+                            const std::function<std::string()>& compute) {
+  const auto start = std::chrono::steady_clock::now();
+  bool from_cache = false;
+  std::string digest = cached_digest("softcot identity v1", files, compute, &from_cache);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (from_cache) {
+    spdlog::info("{} identity: from the cache ({} files unchanged)", what, files.size());
+  } else {
+    spdlog::info("{} identity: hashed in {:.1f} s", what, seconds);
+  }
+  return digest;
+}
+
 std::string tokenizer_config_path(const io::ModelDir& dir) {
   return std::filesystem::exists(dir.tokenizer_config_json) ? dir.tokenizer_config_json : "";
 }
@@ -51,6 +69,15 @@ std::string model_identity(const io::ModelDir& dir) {
   return sha256_hex(description + tensors);
 }
 
+std::string cached_model_identity(const io::ModelDir& dir, const std::string& what) {
+  std::vector<std::string> files = {dir.path + "/config.json"};
+  if (std::filesystem::exists(dir.path + "/generation_config.json")) files.push_back(dir.path + "/generation_config.json");
+  std::set<std::string> weight_files;
+  for (const auto& [name, view] : dir.weights.tensors()) weight_files.insert(view.file);
+  files.insert(files.end(), weight_files.begin(), weight_files.end());
+  return cached_identity(what, files, [&] { return model_identity(dir); });
+}
+
 std::unique_ptr<LoadedRun> load_run(const RunOptions& options, const std::string& device) {
   auto run = std::make_unique<LoadedRun>();
   run->options = options;
@@ -62,12 +89,12 @@ std::unique_ptr<LoadedRun> load_run(const RunOptions& options, const std::string
   const bool soft_thoughts = options.num_thought_tokens > 0;
 
   run->base_dir = io::open_model_dir(options.base_model_id);
-  run->base_identity = model_identity(run->base_dir);
+  run->base_identity = cached_model_identity(run->base_dir, "Base model");
   run->base_tokenizer = tokenizer::Tokenizer::from_file(run->base_dir.tokenizer_json);
   heartbeat();
   run->assistant_dir = io::open_model_dir(options.assistant_model_id);
   run->assistant_tokenizer = tokenizer::Tokenizer::from_file(run->assistant_dir.tokenizer_json);
-  if (soft_thoughts) run->assistant_identity = model_identity(run->assistant_dir);
+  if (soft_thoughts) run->assistant_identity = cached_model_identity(run->assistant_dir, "Assistant model");
 
   if (soft_thoughts) {
     if (options.params_file_name.empty()) {
@@ -76,7 +103,8 @@ std::unique_ptr<LoadedRun> load_run(const RunOptions& options, const std::string
     run->projection = std::make_unique<io::Projection>(io::load_projection(options.params_file_name));
     check_projection_shape(*run->projection, run->assistant_dir.config.hidden_size,
                            run->base_dir.config.hidden_size);
-    run->projection_identity = sha256_file_hex(options.params_file_name);
+    run->projection_identity = cached_identity("Projection", {options.params_file_name},
+                                               [&] { return sha256_file_hex(options.params_file_name); });
   }
 
   const auto eos = reference_eos_token_ids(tokenizer_config_path(run->base_dir), *run->base_tokenizer,
@@ -123,6 +151,10 @@ store::RunFingerprint run_fingerprint(const LoadedRun& run) {
   f.set("decoding", fmt::format("do_sample={} temperature={} top_k={} top_p={} repetition_penalty={} eos={}",
                                 s.do_sample, s.temperature, s.top_k, s.top_p, s.repetition_penalty, eos));
   f.set("prompt_template", kPromptTemplateVersion);
+  // CPU and CUDA differ in numerics (CUDA rounds activations to bf16, docs/cuda.md), and so
+  // would two sampler versions: a resume must not mix them in one result set.
+  f.set("backend", run.backend->name());
+  f.set("sampler_numerics", generate::kSamplerNumericsVersion);
   f.set("software_version", SOFTCOT_VERSION);
   return f;
 }

@@ -47,5 +47,8 @@ store::RunFingerprint run_fingerprint(const LoadedRun& run);
 // sha256 over config.json, generation_config.json and every tensor's name, dtype,
 // shape and bytes: a model's identity, whatever directory or cache path it is read from.
 std::string model_identity(const io::ModelDir& dir);
+// The same through the digest cache (core/digest_cache.h): unchanged files are not
+// re-hashed at a restart. `what` names the model in the log line.
+std::string cached_model_identity(const io::ModelDir& dir, const std::string& what);
 
 }  // namespace softcot::cli

@@ -1,6 +1,7 @@
 // softcot: one binary, one subcommand per stage of the work (see `softcot --help`).
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <string>
 
@@ -29,6 +30,17 @@ RegisterCommand::RegisterCommand(Command command) {
 }  // namespace softcot::cli
 
 namespace {
+
+// "PATH: cannot create directories: Not a directory" from libstdc++'s
+// "filesystem error: cannot create directories: Not a directory [PATH]".
+std::string filesystem_error_line(const std::filesystem::filesystem_error& e) {
+  std::string what = e.what();
+  const std::string prefix = "filesystem error: ";
+  if (what.rfind(prefix, 0) == 0) what.erase(0, prefix.size());
+  if (const size_t bracket = what.find(" ["); bracket != std::string::npos) what.erase(bracket);
+  const std::string path = e.path1().empty() ? std::string() : e.path1().string() + ": ";
+  return path + what;
+}
 
 void print_usage(std::ostream& out) {
   out << "softcot " << SOFTCOT_VERSION
@@ -62,6 +74,10 @@ int main(int argc, char** argv) {
     } catch (const softcot::Error& e) {
       std::cerr << "softcot " << name << ": error: " << e.what() << "\n";
       return e.exit_code();
+    } catch (const std::filesystem::filesystem_error& e) {
+      // A checkpoint dir that is a file, a read-only mount: an I/O error naming the path.
+      std::cerr << "softcot " << name << ": error: " << filesystem_error_line(e) << "\n";
+      return softcot::exit_code::kIo;
     } catch (const std::bad_alloc&) {
       // Crash-like: a retry (after other jobs on the node freed memory) may succeed.
       std::cerr << "softcot " << name << ": error: out of memory\n";

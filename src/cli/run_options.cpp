@@ -1,9 +1,25 @@
 #include "cli/run_options.h"
 
+#include <charconv>
+
 #include "core/error.h"
 #include "core/log.h"
 
 namespace softcot::cli {
+
+namespace {
+
+// boost would read "-1" as 2^64-1: a typo would silently become another seed.
+uint64_t parse_seed(const std::string& text) {
+  uint64_t seed = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seed);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) {
+    throw usage_error("--seed must be a whole number from 0 to 18446744073709551615, not '" + text + "'");
+  }
+  return seed;
+}
+
+}  // namespace
 
 void add_run_options(po::options_description& options) {
   const RunOptions d;
@@ -14,14 +30,15 @@ void add_run_options(po::options_description& options) {
       ("params_file_name", po::value<std::string>()->default_value(""),
        "projection file (torch projection.bin or safetensors); not needed when num_thought_tokens is 0")
       ("num_thought_tokens", po::value<int>()->default_value(d.num_thought_tokens),
-       "soft thought tokens N; 0 runs the zero-shot baseline")
+       ("soft thought tokens N, at most " + std::to_string(kMaxNumThoughtTokens) +
+        "; 0 runs the zero-shot baseline").c_str())
       ("num_return_sequences", po::value<int>()->default_value(d.num_return_sequences),
        "sampled responses per question, voted")
       ("task_name", po::value<std::string>(), ("task (required): " + task_names_joined()).c_str())
       ("print_input", po::bool_switch(), "log the base prompt of each sample")
       ("print_response", po::bool_switch(), "log every response")
       ("test_k", po::value<int64_t>()->default_value(d.test_k), "keep the first K samples (0: all)")
-      ("seed", po::value<uint64_t>()->default_value(d.seed), "sampling seed")
+      ("seed", po::value<std::string>()->default_value(std::to_string(d.seed)), "sampling seed, 0 .. 2^64-1")
       ("base_model_ckpt", po::value<std::string>()->default_value(""), "accepted, no effect (training only)")
       ("assistant_model_ckpt", po::value<std::string>()->default_value(""), "accepted, no effect (training only)")
       ("tune_base_model", po::bool_switch(), "accepted, no effect (training only)")
@@ -32,7 +49,8 @@ void add_run_options(po::options_description& options) {
        "folder holding the task's reference file (default: $SOFTCOT_DATA_DIR/<task>, else the bundled data/<task>; gsm8k ships with the project)")
       ("data_file", po::value<std::string>()->default_value(""), "read this file instead (JSON lines or a JSON list)")
       ("max_new_tokens", po::value<int>()->default_value(d.max_new_tokens), "generation limit per response")
-      ("threads", po::value<int>()->default_value(d.threads), "CPU threads (0: all cores)")
+      ("threads", po::value<int>()->default_value(d.threads),
+       "CPU threads (0: all the CPUs this process may use; more is capped at them, with a warning)")
       ("log_level", po::value<std::string>()->default_value(d.log_level), "trace, debug, info, warn, error, off")
       ("base_model_family", po::value<std::string>()->default_value(""),
        "qwen or llama (default: from the model id, as the reference: 'Llama' or 'Qwen' in it)")
@@ -55,7 +73,7 @@ RunOptions read_run_options(const po::variables_map& vm) {
   o.print_input = vm["print_input"].as<bool>();
   o.print_response = vm["print_response"].as<bool>();
   o.test_k = vm["test_k"].as<int64_t>();
-  o.seed = vm["seed"].as<uint64_t>();
+  o.seed = parse_seed(vm["seed"].as<std::string>());
   o.base_model_ckpt = text("base_model_ckpt");
   o.assistant_model_ckpt = text("assistant_model_ckpt");
   o.tune_base_model = vm["tune_base_model"].as<bool>();

@@ -13,7 +13,8 @@ namespace softcot {
 
 class ThreadPool {
  public:
-  // threads <= 0 means one per online CPU (respecting the affinity mask Slurm sets).
+  // threads <= 0 means one per usable CPU (available_cpus()). A thread that cannot start
+  // (pids.max, RLIMIT_NPROC) throws Error after the started ones are joined: never a hang.
   explicit ThreadPool(int threads = 0);
   ~ThreadPool();
   ThreadPool(const ThreadPool&) = delete;
@@ -25,11 +26,17 @@ class ThreadPool {
   // items; returns when every chunk is done. Not re-entrant: do not nest.
   void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn);
 
-  // The process-wide pool; set_default_threads must come before the first use.
+  // The process-wide pool; set_default_threads must come before the first use. It takes
+  // the user's --threads through capped_threads.
   static ThreadPool& instance();
   static void set_default_threads(int threads);
 
+  // The CPUs this process may use: the affinity mask, bounded by the cgroup v2 cpu.max
+  // quota (this cgroup and its ancestors) and SLURM_CPUS_PER_TASK.
   static int available_cpus();
+  // `requested` (<= 0: all usable CPUs) capped at available_cpus(), with a warning when
+  // it was above: thousands of threads on a few CPUs starve the node.
+  static int capped_threads(int requested);
 
  private:
   struct Job {
@@ -38,6 +45,7 @@ class ThreadPool {
     int64_t chunk = 1;
   };
   void worker_loop();
+  void stop_and_join();
   void run_chunks(const Job& job);
 
   std::vector<std::thread> workers_;

@@ -1,9 +1,11 @@
 #include "generate/generate.h"
 
 #include <algorithm>
+#include <filesystem>
 
 #include "core/error.h"
 #include "core/interrupt.h"
+#include "core/non_finite.h"
 
 namespace softcot::generate {
 
@@ -27,13 +29,18 @@ struct Running {
   bool done = false;
 };
 
-// Chooses one token from a row of logits (modified in place) and records it.
+// The model directory, for errors about what it computed.
+std::string model_name(const model::Model& model) {
+  return std::filesystem::path(model.config().source_path).parent_path().string();
+}
+
+// Chooses one token from a row of logits (modified in place) and records it. Non-finite
+// logits throw NonFiniteValues, as HF's sampler raises on such probabilities.
 void choose(Running& seq, std::span<float> logits, const GenerationParams& params,
-            const PhiloxKey& key, uint32_t step, int64_t index, const TokenCallback* on_token) {
-  process_logits(logits, seq.seen, params.sampling);
-  const int32_t token = params.sampling.do_sample
-                            ? sample_inverse_cdf(logits, Philox::uniform(key, step))
-                            : argmax(logits);
+            const PhiloxKey& key, uint32_t step, int64_t index, const TokenCallback* on_token,
+            const model::Model& model) {
+  check_finite(logits, model_name(model), "the base model's logits", step);
+  const int32_t token = pick_token(logits, seq.seen, params.sampling, Philox::uniform(key, step));
   seq.out.tokens.push_back(token);
   seq.seen.push_back(token);
   if (std::find(params.eos_token_ids.begin(), params.eos_token_ids.end(), token) !=
@@ -55,8 +62,8 @@ std::vector<GeneratedSequence> run(model::Model& model, std::span<const float> p
 
   // The prompt is the same for every sequence: prefill once, then copy the cache.
   model::KvCache prompt_cache = model.new_cache(n_prompt + params.max_new_tokens);
-  model::SequenceStep prefill{&prompt_cache, prompt_embeddings, std::span(&last, 1), {}};
-  const std::vector<float> prompt_logits = model.forward(std::span(&prefill, 1))[0].logits;
+  const std::vector<float> prompt_logits =
+      model.prefill(prompt_cache, prompt_embeddings, std::span(&last, 1), {}).logits;
 
   std::vector<Running> seqs;
   for (int64_t s = 0; s < params.num_return_sequences; ++s) {
@@ -69,7 +76,7 @@ std::vector<GeneratedSequence> run(model::Model& model, std::span<const float> p
     std::copy(prompt_logits.begin(), prompt_logits.end(), row.begin());
     PhiloxKey k = key;
     k.sequence_index = static_cast<uint32_t>(s);
-    choose(seqs[s], row, params, k, 0, s, on_token);
+    choose(seqs[s], row, params, k, 0, s, on_token, model);
   }
 
   const int64_t zero = 0;
@@ -92,7 +99,7 @@ std::vector<GeneratedSequence> run(model::Model& model, std::span<const float> p
     for (size_t i = 0; i < active.size(); ++i) {
       PhiloxKey k = key;
       k.sequence_index = static_cast<uint32_t>(active[i]);
-      choose(seqs[active[i]], results[i].logits, params, k, step, active[i], on_token);
+      choose(seqs[active[i]], results[i].logits, params, k, step, active[i], on_token, model);
     }
   }
   std::vector<GeneratedSequence> out;

@@ -106,4 +106,10 @@ int32_t sample_inverse_cdf(std::span<const float> processed_logits, float u) {
   return last_kept;  // only reachable through rounding when u is close to 1
 }
 
+int32_t pick_token(std::span<float> logits, std::span<const int32_t> seen, const SamplingParams& params,
+                   float u) {
+  process_logits(logits, seen, params);
+  return params.do_sample ? sample_inverse_cdf(logits, u) : argmax(logits);
+}
+
 }  // namespace softcot::generate

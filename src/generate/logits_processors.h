@@ -8,6 +8,11 @@
 
 namespace softcot::generate {
 
+// Bump when the sampler's arithmetic changes (what a given u picks): it is part of the
+// run fingerprint, so a resume never mixes two samplers' draws. The CUDA sampler
+// (kernels/sampling.cu) is this sampler's twin and carries the same version.
+inline constexpr const char* kSamplerNumericsVersion = "inverse-cdf-id-order-f64.1";
+
 struct SamplingParams {
   bool do_sample = false;  // false: greedy (argmax after the repetition penalty)
   float temperature = 1.0f;
@@ -40,5 +45,10 @@ void softmax(std::span<const float> logits, std::span<float> probs);
 // Inverse CDF: the first token, in id order, whose cumulative probability exceeds
 // u * total. `u` in [0, 1); tokens at -inf are never chosen.
 int32_t sample_inverse_cdf(std::span<const float> processed_logits, float u);
+
+// The sampler, one row: process_logits (logits modified in place), then argmax (greedy)
+// or the inverse CDF at `u`. The one CPU definition: the generation loop calls it, and the
+// CUDA sampler (kernels/sampling.cu) is tested against it on the same draws.
+int32_t pick_token(std::span<float> logits, std::span<const int32_t> seen, const SamplingParams& params, float u);
 
 }  // namespace softcot::generate

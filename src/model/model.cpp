@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/error.h"
+#include "core/interrupt.h"
 
 namespace softcot::model {
 
@@ -169,6 +170,55 @@ StepResult Model::forward_one(const SequenceStep& step) {
   return result;
 }
 
+StepResult Model::prefill(KvCache& cache, std::span<const float> embeddings,
+                          std::span<const int64_t> logits_at, std::span<const int64_t> hidden_at) {
+  const int64_t hidden = config_.hidden_size;
+  const int64_t vocab = config_.vocab_size;
+  const int64_t n = static_cast<int64_t>(embeddings.size()) / hidden;
+  for (auto rows : {logits_at, hidden_at}) {
+    for (int64_t r : rows) {
+      if (r < 0 || r >= n) throw failure("model", "requested row " + std::to_string(r) + " of " + std::to_string(n));
+    }
+  }
+  StepResult out;
+  out.logits.resize(logits_at.size() * static_cast<size_t>(vocab));
+  out.hidden.resize(hidden_at.size() * static_cast<size_t>(hidden));
+  // The wanted rows that fall in [begin, end), as chunk rows, and where their outputs go.
+  auto rows_in = [](std::span<const int64_t> wanted, int64_t begin, int64_t end, std::vector<int64_t>& local,
+                    std::vector<size_t>& slot) {
+    local.clear();
+    slot.clear();
+    for (size_t i = 0; i < wanted.size(); ++i) {
+      if (wanted[i] >= begin && wanted[i] < end) {
+        local.push_back(wanted[i] - begin);
+        slot.push_back(i);
+      }
+    }
+  };
+  std::vector<int64_t> local_logits, local_hidden;
+  std::vector<size_t> logits_slot, hidden_slot;
+  for (int64_t begin = 0; begin < n; begin += prefill_chunk_rows_) {
+    throw_if_stop_requested();
+    const int64_t end = std::min(n, begin + prefill_chunk_rows_);
+    rows_in(logits_at, begin, end, local_logits, logits_slot);
+    rows_in(hidden_at, begin, end, local_hidden, hidden_slot);
+    const SequenceStep step{&cache, embeddings.subspan(static_cast<size_t>(begin * hidden),
+                                                       static_cast<size_t>((end - begin) * hidden)),
+                            local_logits, local_hidden};
+    const StepResult part = forward_one(step);
+    for (size_t i = 0; i < logits_slot.size(); ++i) {
+      std::copy_n(part.logits.begin() + static_cast<std::ptrdiff_t>(i * vocab), vocab,
+                  out.logits.begin() + static_cast<std::ptrdiff_t>(logits_slot[i] * vocab));
+    }
+    for (size_t i = 0; i < hidden_slot.size(); ++i) {
+      std::copy_n(part.hidden.begin() + static_cast<std::ptrdiff_t>(i * hidden), hidden,
+                  out.hidden.begin() + static_cast<std::ptrdiff_t>(hidden_slot[i] * hidden));
+    }
+    heartbeat();
+  }
+  return out;
+}
+
 std::vector<float> Model::hidden_states_at(std::span<const float> embeddings, int64_t n_tokens,
                                            std::span<const int64_t> positions) {
   if (positions.empty()) return {};
@@ -176,9 +226,7 @@ std::vector<float> Model::hidden_states_at(std::span<const float> embeddings, in
   if (last >= n_tokens) throw failure("model", "hidden state position past the prompt");
   const int64_t used = last + 1;
   KvCache cache = new_cache(used);
-  SequenceStep step{&cache, embeddings.first(static_cast<size_t>(used * config_.hidden_size)), {},
-                    positions};
-  return forward_one(step).hidden;
+  return prefill(cache, embeddings.first(static_cast<size_t>(used * config_.hidden_size)), {}, positions).hidden;
 }
 
 std::vector<float> Model::logits_at(std::span<const float> embeddings, int64_t n_tokens,
@@ -188,9 +236,7 @@ std::vector<float> Model::logits_at(std::span<const float> embeddings, int64_t n
   if (last >= n_tokens) throw failure("model", "logits position past the prompt");
   const int64_t used = last + 1;
   KvCache cache = new_cache(used);
-  SequenceStep step{&cache, embeddings.first(static_cast<size_t>(used * config_.hidden_size)),
-                    positions, {}};
-  return forward_one(step).logits;
+  return prefill(cache, embeddings.first(static_cast<size_t>(used * config_.hidden_size)), positions, {}).logits;
 }
 
 }  // namespace softcot::model

@@ -58,6 +58,16 @@ class Model {
   // Runs every sequence's new rows through the decoder, appending to its cache.
   std::vector<StepResult> forward(std::span<const SequenceStep> batch);
 
+  // A prompt's rows in chunks of prefill_chunk_rows(): between chunks the heartbeat beats
+  // and a stop request throws Interrupted, so a 15k-token prompt neither looks hung to a
+  // watchdog nor ignores SIGTERM. Same rows out as forward() of the whole prompt at once
+  // (logits_at/hidden_at index the whole prompt).
+  StepResult prefill(KvCache& cache, std::span<const float> embeddings, std::span<const int64_t> logits_at,
+                     std::span<const int64_t> hidden_at);
+  static constexpr int64_t kDefaultPrefillChunkRows = 64;
+  int64_t prefill_chunk_rows() const { return prefill_chunk_rows_; }
+  void set_prefill_chunk_rows(int64_t rows) { prefill_chunk_rows_ = rows < 1 ? 1 : rows; }
+
   // One pass without a cache over `n_tokens` embedding rows; final-norm hidden states
   // [positions.size(), hidden] (HF hidden_states[-1]). Stops after the last requested
   // position, since attention is causal.
@@ -84,6 +94,7 @@ class Model {
   Buffer final_norm_;
   std::vector<Layer> layers_;
   size_t weight_bytes_ = 0;
+  int64_t prefill_chunk_rows_ = kDefaultPrefillChunkRows;
 };
 
 }  // namespace softcot::model

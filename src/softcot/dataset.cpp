@@ -122,6 +122,7 @@ Dataset load_dataset(Task task, const std::string& path, int64_t test_k) {
   const size_t first = text.find_first_not_of(" \t\r\n");
   if (first == std::string::npos) throw bad_input(path, "the data file is empty");
   std::vector<Row> rows = text[first] == '[' ? read_json_list(path, text) : read_json_lines(path, text);
+  if (rows.empty()) throw bad_input(path, "the data file holds no samples (an empty JSON list)");
 
   // strategyqa's test split is the tail after the reference's 80 % training part.
   size_t begin = 0;

@@ -1,10 +1,12 @@
 #include "softcot/pipeline.h"
 
 #include <chrono>
+#include <filesystem>
 
 #include "core/error.h"
 #include "core/half.h"
 #include "core/json_file.h"
+#include "core/non_finite.h"
 #include "softcot/extract.h"
 #include "softcot/vote.h"
 
@@ -127,7 +129,10 @@ std::vector<float> SoftCotPipeline::assistant_hidden_states(const PromptPair& pr
   const std::vector<float> embeddings = models_.assistant->embed(ids);
   std::vector<int64_t> positions;
   for (int64_t p = begin; p < end; ++p) positions.push_back(p);
-  return models_.assistant->hidden_states_at(embeddings, end, positions);
+  std::vector<float> hidden = models_.assistant->hidden_states_at(embeddings, end, positions);
+  check_finite(hidden, std::filesystem::path(models_.assistant->config().source_path).parent_path().string(),
+               "the assistant's hidden states at the thought placeholders");
+  return hidden;
 }
 
 std::vector<float> SoftCotPipeline::injected_embeddings(const PromptPair& prompts) const {
@@ -136,6 +141,7 @@ std::vector<float> SoftCotPipeline::injected_embeddings(const PromptPair& prompt
   if (n <= 0) return embeddings;
   const std::vector<float> hidden = assistant_hidden_states(prompts);
   const std::vector<float> thoughts = apply_projection(*models_.projection, hidden, n);
+  check_finite(thoughts, models_.projection->source, "the projection's output (the soft thoughts)");
   const int64_t width = models_.base->config().hidden_size;
   const int64_t first_row = prompts.thought_index[0];
   std::copy(thoughts.begin(), thoughts.end(), embeddings.begin() + first_row * width);
@@ -147,21 +153,32 @@ SampleResult SoftCotPipeline::run(const Sample& sample, const ResponseObserver& 
   result.idx = sample.idx;
   result.ground_truth_json = sample.ground_truth_json;
   result.started_unix_ms = unix_ms_now();
+  result.backend = models_.base->backend().name();
 
   const PromptPair pair = prompts(sample);
   result.base_prompt_tokens = static_cast<int32_t>(pair.base_ids.size());
   result.assistant_prompt_tokens =
       options_.num_thought_tokens > 0 ? static_cast<int32_t>(pair.assistant_ids.size()) : 0;
 
-  const auto assistant_start = Clock::now();
-  const std::vector<float> embeddings = injected_embeddings(pair);
-  result.assistant_seconds = seconds_since(assistant_start);
+  std::vector<generate::GeneratedSequence> sequences;
+  try {
+    const auto assistant_start = Clock::now();
+    const std::vector<float> embeddings = injected_embeddings(pair);
+    result.assistant_seconds = seconds_since(assistant_start);
 
-  const auto generation_start = Clock::now();
-  const PhiloxKey key{options_.seed, static_cast<uint32_t>(sample.idx), 0};
-  const auto sequences = generate::generate_from_embeddings(
-      *models_.base, embeddings, static_cast<int64_t>(pair.base_ids.size()), generation_, key);
-  result.generation_seconds = seconds_since(generation_start);
+    const auto generation_start = Clock::now();
+    const PhiloxKey key{options_.seed, static_cast<uint32_t>(sample.idx), 0};
+    sequences = generate::generate_from_embeddings(*models_.base, embeddings,
+                                                   static_cast<int64_t>(pair.base_ids.size()), generation_, key);
+    result.generation_seconds = seconds_since(generation_start);
+  } catch (const NonFiniteValues& e) {
+    // An error record, not "success" with token 0 sampled from NaNs; the eval loop stops
+    // the run when this repeats (GenerationErrorStreak).
+    result.status = sample_status::kErrorGeneration;
+    result.error_message = e.what();
+    result.finished_unix_ms = unix_ms_now();
+    return result;
+  }
 
   std::vector<Answer> answers;
   for (size_t s = 0; s < sequences.size(); ++s) {

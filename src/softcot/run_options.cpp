@@ -59,7 +59,10 @@ std::string RunOptions::data_path() const {
 void RunOptions::validate() const {
   if (base_model_id.empty()) throw usage_error("--base_model_id is required");
   if (assistant_model_id.empty()) throw usage_error("--assistant_model_id is required");
-  if (num_thought_tokens < 0) throw usage_error("--num_thought_tokens must be >= 0");
+  if (num_thought_tokens < 0 || num_thought_tokens > kMaxNumThoughtTokens) {
+    throw usage_error("--num_thought_tokens must be from 0 to " + std::to_string(kMaxNumThoughtTokens) +
+                      ", not " + std::to_string(num_thought_tokens));
+  }
   if (num_return_sequences < 1) throw usage_error("--num_return_sequences must be >= 1");
   if (test_k < 0) throw usage_error("--test_k must be >= 0");
   if (max_new_tokens < 1) throw usage_error("--max_new_tokens must be >= 1");

@@ -10,6 +10,10 @@
 
 namespace softcot {
 
+// Soft thoughts beyond this are no SoftCoT setting (the paper uses a few dozen); the bound
+// keeps a typo such as 100000 from running for hours with N placeholders in both prompts.
+inline constexpr int kMaxNumThoughtTokens = 1024;
+
 struct RunOptions {
   // The reference's flags.
   std::string base_model_id;       // a model directory or an HF id in the local cache

@@ -37,6 +37,7 @@ struct SampleResult {
   int32_t attempts = 1;            // worker starts on this sample (crash attribution)
   int32_t crash_signal = 0;        // last crash signal when quarantined, else 0
   std::string error_message;       // for error statuses, one line
+  std::string backend;             // "cpu" or "cuda": what computed it; empty when quarantined
 };
 
 }  // namespace softcot

@@ -109,7 +109,9 @@ CheckpointReader CheckpointReader::open(const std::string& path) {
   info.schema_version = h5::read_int_attribute(f, "schema_version", path);
   if (info.schema_version != schema::kSchemaVersion) {
     throw bad_input(path, kOtherSchemaVersion + std::to_string(info.schema_version) +
-                              " is not the supported version " + std::to_string(schema::kSchemaVersion));
+                              " is not the supported version " + std::to_string(schema::kSchemaVersion) +
+                              " (written by another softcot version: read it with that version, or use a "
+                              "new --run_name)");
   }
   info.software_version = h5::read_text_attribute(f, "software_version", path);
   info.run_config_json = h5::read_text_attribute(f, "run_config_json", path);

@@ -80,6 +80,7 @@ std::vector<ExportField> record_fields(const StoredRecord& record, const ExportO
   f.push_back({"slurm_job_id", record.writer.slurm_job_id, true});
   f.push_back({"slurm_array_job_id", record.writer.slurm_array_job_id, true});
   f.push_back({"slurm_array_task_id", json_text(record.writer.slurm_array_task_id), false});
+  f.push_back({"backend", r.backend, true});
   return f;
 }
 

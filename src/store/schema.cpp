@@ -100,6 +100,7 @@ uint32_t checksum(const SampleRow& r, const ResponseRow* responses, std::string_
   crc.add(r.ground_truth_length);
   crc.add(r.model_answer_length);
   crc.add(r.error_length);
+  crc.add(r.backend);
   for (uint32_t i = 0; i < r.response_count; ++i) {
     crc.add(responses[i].text_offset);
     crc.add(responses[i].text_length);
@@ -112,6 +113,10 @@ uint32_t checksum(const SampleRow& r, const ResponseRow* responses, std::string_
 
 EncodedSample encode(const SampleResult& result, const WriterIdentity& writer,
                      int64_t committed_unix_ms, uint64_t response_first, uint64_t text_offset) {
+  if (result.backend.size() > kBackendBytes) {
+    throw bad_input("sample " + std::to_string(result.idx),
+                    "backend '" + result.backend + "' is longer than " + std::to_string(kBackendBytes) + " bytes");
+  }
   if (result.status.size() > kStatusBytes) {
     throw bad_input("sample " + std::to_string(result.idx),
                     "status '" + result.status + "' is longer than " + std::to_string(kStatusBytes) +
@@ -147,6 +152,7 @@ EncodedSample encode(const SampleResult& result, const WriterIdentity& writer,
   row.ground_truth_length = static_cast<uint32_t>(result.ground_truth_json.size());
   row.model_answer_length = static_cast<uint32_t>(result.model_answer_json.size());
   row.error_length = static_cast<uint32_t>(result.error_message.size());
+  set_fixed(row.backend, result.backend);
 
   out.text = result.ground_truth_json + result.model_answer_json + result.error_message;
   for (const auto& response : result.responses) {
@@ -200,6 +206,7 @@ StoredRecord decode(const SampleRow& row, const ResponseRow* responses, std::str
   r.finished_unix_ms = row.finished_unix_ms;
   r.attempts = row.attempts;
   r.crash_signal = row.crash_signal;
+  r.backend = fixed_text(row.backend, kBackendBytes);
   record.committed_unix_ms = row.committed_unix_ms;
   record.writer.host = fixed_text(row.host, kHostBytes);
   record.writer.pid = row.pid;
@@ -240,6 +247,7 @@ hid_t sample_row_type() {
   SOFTCOT_FIELD(t, SampleRow, ground_truth_length, H5T_NATIVE_UINT32);
   SOFTCOT_FIELD(t, SampleRow, model_answer_length, H5T_NATIVE_UINT32);
   SOFTCOT_FIELD(t, SampleRow, error_length, H5T_NATIVE_UINT32);
+  SOFTCOT_TEXT(t, SampleRow, backend);
   SOFTCOT_FIELD(t, SampleRow, crc32, H5T_NATIVE_UINT32);
   return t;
 }

@@ -21,7 +21,7 @@
 
 namespace softcot::store::schema {
 
-inline constexpr int32_t kSchemaVersion = 1;
+inline constexpr int32_t kSchemaVersion = 2;  // 2: samples.backend
 inline constexpr const char* kSamples = "samples";
 inline constexpr const char* kResponses = "responses";
 inline constexpr const char* kText = "text";
@@ -31,6 +31,7 @@ inline constexpr size_t kStatusBytes = 24;
 inline constexpr size_t kInlineAnswerBytes = 64;  // exact copy when it fits, else empty
 inline constexpr size_t kHostBytes = 64;
 inline constexpr size_t kJobIdBytes = 24;
+inline constexpr size_t kBackendBytes = 16;
 
 struct SampleRow {
   int64_t idx;
@@ -59,6 +60,7 @@ struct SampleRow {
   uint32_t ground_truth_length;
   uint32_t model_answer_length;
   uint32_t error_length;
+  char backend[kBackendBytes];  // "cpu", "cuda": CPU and CUDA numerics differ (bf16 activations)
   uint32_t crc32;  // over every field above, the response rows and the text bytes
 };
 

@@ -54,9 +54,11 @@ void run_one(int64_t idx, SampleStore* store, const QuarantinePolicy& policy, co
   note_sample_started(idx, attempt);
   try {
     std::optional<SampleResult> result;
+    bool quarantined = false;
     if (store) {
       result = policy.check(idx, attempt, last_crash_signal_from_env(), last_crash_cause_from_env());
       if (result) {
+        quarantined = true;
         result->ground_truth_json = work.ground_truth_json(idx);
         spdlog::warn("Sample {} quarantined: it was started {} times without finishing ({})", idx, attempt - 1,
                      result->error_message);
@@ -71,7 +73,7 @@ void run_one(int64_t idx, SampleStore* store, const QuarantinePolicy& policy, co
       store->commit(*result);
       note_sample_committed(store->committed_count());
     }
-    if (work.on_result) work.on_result(*result);
+    if (work.on_result) work.on_result(*result, quarantined);
   } catch (...) {
     const auto error = std::current_exception();
     if (store && !counts_as_crash(error)) store->abandon_sample();

@@ -48,7 +48,8 @@ struct SampleWork {
   // The ground truth a quarantine record carries.
   std::function<std::string(int64_t idx)> ground_truth_json;
   // After each commit (or each evaluation without a store): logging, progress.
-  std::function<void(const SampleResult&)> on_result;
+  // `quarantined`: the record is a quarantine, not an evaluation.
+  std::function<void(const SampleResult&, bool quarantined)> on_result;
 };
 
 enum class LoopEnd { kFinished, kStopped };

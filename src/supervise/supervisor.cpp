@@ -150,8 +150,12 @@ SupervisionResult run_supervised(const SupervisorOptions& options,
     if (relay.stop_count() > 0) {
       result.stop_signal = relay.stop_signal();
       // A worker that died of the forwarded signal itself (it had no time to handle it,
-      // or does not handle it) was stopped before committing anything in flight.
-      result.exit_code = is_stop_signal(outcome.death_signal) ? exit_code::kPreempted : outcome.exit_code;
+      // or does not handle it), or crashed or hung after it (the watchdog's SIGABRT), was
+      // stopped before committing anything in flight: the run is preempted, and the
+      // crash, if real, is retried when the run resumes.
+      result.exit_code = is_stop_signal(outcome.death_signal) || outcome.retried()
+                             ? exit_code::kPreempted
+                             : outcome.exit_code;
       spdlog::warn("attempt {} ended after a stop signal: {}; exiting with {}", number, outcome.cause,
                    result.exit_code);
       return result;

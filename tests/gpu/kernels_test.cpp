@@ -1,4 +1,4 @@
-// Every CUDA op against its CPU twin (the CPU backend's op, or the sampling reference)
+// Every CUDA op against its CPU twin (the CPU backend's op, or the production sampler)
 // on random inputs: |gpu - cpu| <= atol + |cpu| * rtol, rtol 0.079 where the GPU rounds
 // to bf16 (cuBLASLt GEMMs), 1e-5 for f32 results (atol scaled with the length of the
 // reductions, whose order differs).
@@ -10,7 +10,9 @@
 
 #include "core/error.h"
 #include "core/half.h"
+#include "core/philox.h"
 #include "cuda_backend.h"
+#include "generate/logits_processors.h"
 #include "gpu_test_util.h"
 #include "sampling.h"
 
@@ -243,8 +245,22 @@ TEST_F(CudaOps, SwigluAndResidualAdd) {
   EXPECT_TRUE(close(get(*gpu_, ug, count), get(*cpu_, uc, count), 1e-6f, kF32Rtol));
 }
 
-// GPU sampling picks what the CPU twin picks: greedy, top-k, top-p, penalty, temperature.
-TEST_F(CudaOps, SamplingMatchesTheCpuTwin) {
+// What the production CPU sampler (generate::pick_token, the generation loop's) picks for
+// `row` with the same Philox draw as the kernel.
+int32_t cpu_pick(std::span<float> logits, const cuda::SampleRow& row, const std::vector<int32_t>& history) {
+  generate::SamplingParams params;
+  params.do_sample = row.greedy == 0;
+  params.temperature = row.temperature;
+  params.top_k = row.top_k;
+  params.top_p = row.top_p;
+  params.repetition_penalty = row.repetition_penalty;
+  const PhiloxKey key{row.seed, row.sample_index, row.sequence_index};
+  return generate::pick_token(logits, history, params, Philox::uniform(key, row.step));
+}
+
+// GPU sampling picks what the production CPU sampler picks from the same draws: greedy,
+// top-k, top-p, penalty, temperature.
+TEST_F(CudaOps, SamplingMatchesTheProductionCpuSampler) {
   const int64_t vocab = 151936, rows = 24;
   std::vector<float> logits = random_vector(rows * vocab, 40, 3.0f);
   std::vector<int32_t> history = {5, 17, 17, 151935, 99, 5};
@@ -277,7 +293,7 @@ TEST_F(CudaOps, SamplingMatchesTheCpuTwin) {
   cudaMemcpy(got.data(), d_out, rows * 4, cudaMemcpyDeviceToHost);
   for (int64_t r = 0; r < rows; ++r) {
     std::span<float> row(logits.data() + r * vocab, static_cast<size_t>(vocab));
-    EXPECT_EQ(got[r], cuda::sample_token_reference(row, host_rows[r])) << "row " << r;
+    EXPECT_EQ(got[r], cpu_pick(row, host_rows[r], history)) << "row " << r;
   }
 }
 

@@ -165,3 +165,18 @@ TEST(Dataset, DataDirDefaultsToTheBundledGsm8k) {
 
 }  // namespace
 }  // namespace softcot
+
+namespace softcot {
+namespace {
+
+// A JSON list with no rows is as empty as an empty file (issue 12): bad input, not 0/0.
+TEST(Dataset, AnEmptyJsonListIsRefusedLikeAnEmptyFile) {
+  const std::string dir = test::fresh_dir("empty_list");
+  test::write_file(dir, "empty.json", "[]");
+  test::write_file(dir, "spaced.json", " [ \n ] \n");
+  EXPECT_NE(load_error(Task::kGsm8k, dir + "/empty.json").find("empty.json"), std::string::npos);
+  EXPECT_NE(load_error(Task::kGsm8k, dir + "/spaced.json").find("no samples"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace softcot

@@ -71,7 +71,11 @@ TEST(SampleLoop, AQuarantineCommitIsProgressForTheSupervisor) {
   MemoryStore store;
   store.starts[3] = 3;  // sample 3 took the worker down three times
   std::vector<int64_t> evaluated;
-  ASSERT_EQ(run_sample_loop({3, 4}, &store, 3, ok_work(&evaluated)), LoopEnd::kFinished);
+  std::vector<bool> quarantines;
+  SampleWork work = ok_work(&evaluated);
+  work.on_result = [&](const SampleResult&, bool quarantined) { quarantines.push_back(quarantined); };
+  ASSERT_EQ(run_sample_loop({3, 4}, &store, 3, work), LoopEnd::kFinished);
+  EXPECT_EQ(quarantines, (std::vector<bool>{true, false}));
   EXPECT_EQ(store.committed.at(3).status, sample_status::kErrorGeneration);
   EXPECT_EQ(store.committed.at(3).attempts, 3);
   EXPECT_EQ(store.committed.at(3).ground_truth_json, "3");
@@ -95,7 +99,10 @@ TEST(SampleLoop, WithoutAStoreNothingIsQuarantinedNorCountedAsProgress) {
   std::vector<int64_t> evaluated;
   std::vector<std::string> statuses;
   SampleWork work = ok_work(&evaluated);
-  work.on_result = [&](const SampleResult& r) { statuses.push_back(r.status); };
+  work.on_result = [&](const SampleResult& r, bool quarantined) {
+    EXPECT_FALSE(quarantined);
+    statuses.push_back(r.status);
+  };
   EXPECT_EQ(run_sample_loop({0, 1, 2}, nullptr, 3, work), LoopEnd::kFinished);
   unsetenv(kAttemptEnv);
   EXPECT_EQ(evaluated, (std::vector<int64_t>{0, 1, 2}));
