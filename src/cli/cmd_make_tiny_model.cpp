@@ -5,6 +5,7 @@
 #include "cli/options.h"
 #include "core/error.h"
 #include "io/tiny_model.h"
+#include "tokenizer/chat_template.h"
 
 namespace softcot::cli {
 namespace {
@@ -61,6 +62,9 @@ int run(int argc, char** argv) {
   if (dtype == "bf16") o.dtype = io::DType::kBF16;
   else if (dtype == "f32") o.dtype = io::DType::kF32;
   else throw usage_error("--dtype must be bf16 or f32, not '" + dtype + "'");
+  // Qwen2.5-Instruct's chat template, whatever Qwen tokenizer the files came from (the
+  // bundled one is Qwen3's), so the model directory says what it is.
+  if (o.architecture == "qwen2") o.chat_template = tokenizer::qwen25_chat_template_text();
   io::write_tiny_model(o);
   std::cout << o.out_dir << "\n";
   return 0;

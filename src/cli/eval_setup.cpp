@@ -7,6 +7,8 @@
 #include "core/interrupt.h"
 #include "core/json_file.h"
 #include "core/log.h"
+#include "cluster/shard_files.h"
+#include "store/checkpoint_reader.h"
 
 #if SOFTCOT_HAVE_CUDA
 #include "cuda_backend.h"
@@ -36,6 +38,29 @@ std::string tokenizer_config_path(const io::ModelDir& dir) {
 }
 
 }  // namespace
+
+std::string resolve_chat_date(const std::string& chat_date, const std::string& run_dir,
+                              const std::string& task, uint64_t seed) {
+  if (chat_date != "today") return chat_date;
+  if (std::filesystem::is_directory(run_dir)) {
+    for (const auto& entry : std::filesystem::directory_iterator(run_dir)) {
+      cluster::ShardFileName name;
+      if (!entry.is_regular_file() || !cluster::parse_shard_file_name(entry.path().filename().string(), &name) ||
+          name.task != task || name.seed != static_cast<int64_t>(seed)) {
+        continue;
+      }
+      const auto& stored = store::CheckpointReader::open(entry.path().string()).info().fingerprint.values;
+      const auto it = stored.find("chat_date");
+      if (it != stored.end()) {
+        spdlog::info("--chat_date today: {} (the run's first start, from {})", it->second, entry.path().string());
+        return it->second;
+      }
+    }
+  }
+  const std::string today = today_chat_date();
+  spdlog::info("--chat_date today: {}", today);
+  return today;
+}
 
 std::string model_identity(const io::ModelDir& dir) {
   std::string description = read_text_file(dir.path + "/config.json");
@@ -67,6 +92,9 @@ std::unique_ptr<LoadedRun> load_run(const RunOptions& options, const std::string
   heartbeat();
   run->assistant_dir = io::open_model_dir(options.assistant_model_id);
   run->assistant_tokenizer = tokenizer::Tokenizer::from_file(run->assistant_dir.tokenizer_json);
+  run->base_chat_template = tokenizer::recognise_chat_template(run->base_dir.path);
+  run->assistant_chat_template = tokenizer::recognise_chat_template(run->assistant_dir.path);
+  if (run->options.chat_date == "today") run->options.chat_date = today_chat_date();
   if (soft_thoughts) run->assistant_identity = model_identity(run->assistant_dir);
 
   if (soft_thoughts) {
@@ -97,10 +125,12 @@ std::unique_ptr<LoadedRun> load_run(const RunOptions& options, const std::string
   PipelineModels models;
   models.base_tokenizer = &*run->base_tokenizer;
   models.assistant_tokenizer = &*run->assistant_tokenizer;
+  models.base_chat_template = run->base_chat_template;
+  models.assistant_chat_template = run->assistant_chat_template;
   models.base = run->base.get();
   models.assistant = run->assistant.get();
   models.projection = run->projection.get();
-  run->pipeline = std::make_unique<SoftCotPipeline>(options, models, run->generation);
+  run->pipeline = std::make_unique<SoftCotPipeline>(run->options, models, run->generation);
   return run;
 }
 
@@ -123,6 +153,12 @@ store::RunFingerprint run_fingerprint(const LoadedRun& run) {
   f.set("decoding", fmt::format("do_sample={} temperature={} top_k={} top_p={} repetition_penalty={} eos={}",
                                 s.do_sample, s.temperature, s.top_k, s.top_p, s.repetition_penalty, eos));
   f.set("prompt_template", kPromptTemplateVersion);
+  f.set("chat_templates", run.base_chat_template.name + "/" + run.assistant_chat_template.name);
+  // Only the Llama-3 templates write a date; Qwen runs keep their fingerprint.
+  if (run.base_chat_template.kind == tokenizer::ChatTemplateKind::kLlama3 ||
+      run.assistant_chat_template.kind == tokenizer::ChatTemplateKind::kLlama3) {
+    f.set("chat_date", o.chat_date);
+  }
   f.set("software_version", SOFTCOT_VERSION);
   return f;
 }

@@ -36,7 +36,10 @@ void add_run_options(po::options_description& options) {
       ("log_level", po::value<std::string>()->default_value(d.log_level), "trace, debug, info, warn, error, off")
       ("base_model_family", po::value<std::string>()->default_value(""),
        "qwen or llama (default: from the model id, as the reference: 'Llama' or 'Qwen' in it)")
-      ("assistant_model_family", po::value<std::string>()->default_value(""), "qwen or llama (default: from the id)");
+      ("assistant_model_family", po::value<std::string>()->default_value(""), "qwen or llama (default: from the id)")
+      ("chat_date", po::value<std::string>()->default_value(d.chat_date),
+       "the date the Llama-3 chat templates write (\"DD Mon YYYY\"), or today: the date of the run's first "
+       "start, kept by every resume (default: 26 Jul 2024, what the pinned transformers 4.44.2 renders)");
   options.add(reference).add(own);
 }
 
@@ -67,6 +70,7 @@ RunOptions read_run_options(const po::variables_map& vm) {
   o.log_level = text("log_level");
   o.base_model_family = text("base_model_family");
   o.assistant_model_family = text("assistant_model_family");
+  o.chat_date = text("chat_date");
   o.validate();
   // The reference passes the string 'None' for "no checkpoint"; both mean nothing here.
   for (std::string* ckpt : {&o.base_model_ckpt, &o.assistant_model_ckpt}) {

@@ -228,7 +228,11 @@ void write_tiny_model(const TinyModelOptions& o) {
   write_json((dir / "generation_config.json").string(), generation);
   copy_file(o.tokenizer_json, (dir / "tokenizer.json").string());
   const fs::path tokenizer_config = fs::path(o.tokenizer_json).parent_path() / "tokenizer_config.json";
-  if (fs::exists(tokenizer_config)) copy_file(tokenizer_config.string(), (dir / "tokenizer_config.json").string());
+  if (fs::exists(tokenizer_config)) {
+    Json tc = read_json_file(tokenizer_config.string());
+    if (!o.chat_template.empty()) tc["chat_template"] = o.chat_template;
+    write_json((dir / "tokenizer_config.json").string(), tc);
+  }
 
   // The config we just wrote is the single source of the tensor list.
   const ModelConfig model_config = read_model_config((dir / "config.json").string());

@@ -15,6 +15,7 @@ struct TinyModelOptions {
   std::string out_dir;
   std::string tokenizer_json;      // copied; tokenizer_config.json beside it too, if present
   std::string architecture = "qwen2";  // "qwen2" or "llama"
+  std::string chat_template;       // written into tokenizer_config.json when not empty
   uint64_t seed = 0;
   int64_t hidden_size = 64;
   int64_t num_layers = 2;

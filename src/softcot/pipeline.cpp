@@ -114,9 +114,10 @@ SoftCotPipeline::SoftCotPipeline(const RunOptions& options, PipelineModels model
     : options_(options), models_(models), generation_(std::move(generation)) {}
 
 PromptPair SoftCotPipeline::prompts(const Sample& sample) const {
-  return build_prompts(options_.task, sample, options_.num_thought_tokens, *models_.base_tokenizer,
-                       *models_.assistant_tokenizer, options_.base_family(),
-                       options_.assistant_family());
+  return build_prompts(options_.task, sample, options_.num_thought_tokens,
+                       {models_.base_tokenizer, options_.base_family(), models_.base_chat_template},
+                       {models_.assistant_tokenizer, options_.assistant_family(), models_.assistant_chat_template},
+                       options_.chat_date);
 }
 
 std::vector<float> SoftCotPipeline::assistant_hidden_states(const PromptPair& prompts) const {

@@ -27,6 +27,8 @@ namespace softcot {
 struct PipelineModels {
   const tokenizer::Tokenizer* base_tokenizer = nullptr;
   const tokenizer::Tokenizer* assistant_tokenizer = nullptr;
+  tokenizer::ChatTemplate base_chat_template;  // as each model directory ships it
+  tokenizer::ChatTemplate assistant_chat_template;
   model::Model* base = nullptr;
   model::Model* assistant = nullptr;           // unused when N = 0
   const io::Projection* projection = nullptr;  // unused when N = 0

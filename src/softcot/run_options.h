@@ -36,6 +36,9 @@ struct RunOptions {
   std::string log_level = "info";
   std::string base_model_family;       // "", "qwen" or "llama"; "" picks by model id
   std::string assistant_model_family;
+  // The Llama-3 chat templates' date ("DD Mon YYYY"); "today" is resolved to a date before
+  // any prompt is built (eval: the run's first start, kept by every resume).
+  std::string chat_date = "26 Jul 2024";
 
   ModelFamily base_family() const { return family_from_model_id(base_model_id, base_model_family); }
   ModelFamily assistant_family() const {
@@ -45,6 +48,11 @@ struct RunOptions {
   std::string data_path() const;
   void validate() const;  // throws usage_error naming the flag
 };
+
+// "DD Mon YYYY" with an English month abbreviation, as strftime("%d %b %Y") writes it.
+bool is_chat_date(const std::string& text);
+// Today's local date in that form (what newer transformers' strftime_now gives the template).
+std::string today_chat_date();
 
 // The directory --data_dir defaults to for `task`: <root>/<task name>, where root is
 // $SOFTCOT_DATA_DIR, else <executable dir>/../share/softcot/data, else the data/ folder of the
