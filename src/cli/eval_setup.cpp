@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "cluster/shard_files.h"
 #include "store/checkpoint_reader.h"
+#include "tokenizer/clean_up.h"
 
 #if SOFTCOT_HAVE_CUDA
 #include "cuda_backend.h"
@@ -126,6 +127,8 @@ std::unique_ptr<LoadedRun> load_run(const RunOptions& options, const std::string
   models.base_tokenizer = &*run->base_tokenizer;
   models.assistant_tokenizer = &*run->assistant_tokenizer;
   models.base_chat_template = run->base_chat_template;
+  models.clean_up_tokenization_spaces =
+      tokenizer::read_clean_up_tokenization_spaces(tokenizer_config_path(run->base_dir));
   models.assistant_chat_template = run->assistant_chat_template;
   models.base = run->base.get();
   models.assistant = run->assistant.get();
@@ -153,6 +156,7 @@ store::RunFingerprint run_fingerprint(const LoadedRun& run) {
   f.set("decoding", fmt::format("do_sample={} temperature={} top_k={} top_p={} repetition_penalty={} eos={}",
                                 s.do_sample, s.temperature, s.top_k, s.top_p, s.repetition_penalty, eos));
   f.set("prompt_template", kPromptTemplateVersion);
+  if (run.pipeline->models().clean_up_tokenization_spaces) f.set("decode_clean_up", "true");
   f.set("chat_templates", run.base_chat_template.name + "/" + run.assistant_chat_template.name);
   // Only the Llama-3 templates write a date; Qwen runs keep their fingerprint.
   if (run.base_chat_template.kind == tokenizer::ChatTemplateKind::kLlama3 ||
