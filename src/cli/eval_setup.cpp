@@ -8,6 +8,7 @@
 #include "core/json_file.h"
 #include "core/log.h"
 #include "cluster/shard_files.h"
+#include "io/fine_tuned_weights.h"
 #include "store/checkpoint_reader.h"
 #include "tokenizer/clean_up.h"
 
@@ -116,7 +117,21 @@ std::unique_ptr<LoadedRun> load_run(const RunOptions& options, const std::string
   heartbeat();
   run->base = model::Model::load(run->base_dir, *run->backend);
   heartbeat();
-  if (soft_thoughts) run->assistant = model::Model::load(run->assistant_dir, *run->backend);
+  if (soft_thoughts && !options.assistant_model_ckpt.empty()) {
+    // The reference's assistant_model.load_state_dict(torch.load(assistant_model_ckpt)).
+    auto tuned = io::FineTunedWeights::load(options.assistant_model_ckpt, run->assistant_dir);
+    run->assistant_ckpt_identity = tuned->sha256();
+    const io::FineTunedWeights& weights = *tuned;
+    run->assistant = std::make_unique<model::Model>(
+        run->assistant_dir.config,
+        [&weights](const std::string& name, const std::vector<int64_t>& shape) -> const io::TensorView& {
+          return weights.get(name, shape);
+        },
+        *run->backend, tuned);
+    spdlog::info("Assistant weights: {} (sha256 {})", options.assistant_model_ckpt, tuned->sha256());
+  } else if (soft_thoughts) {
+    run->assistant = model::Model::load(run->assistant_dir, *run->backend);
+  }
   heartbeat();
   spdlog::info("Base model: {} ({} layers, hidden {}); assistant: {}; backend: {}", run->base_dir.path,
                run->base_dir.config.num_hidden_layers, run->base_dir.config.hidden_size,
@@ -148,6 +163,7 @@ store::RunFingerprint run_fingerprint(const LoadedRun& run) {
   f.set("base_model", run.base_identity);
   f.set("assistant_model", run.assistant_identity);
   f.set("projection_sha256", run.projection_identity);
+  if (!run.assistant_ckpt_identity.empty()) f.set("assistant_model_ckpt_sha256", run.assistant_ckpt_identity);
   f.set("num_thought_tokens", std::to_string(o.num_thought_tokens));
   f.set("num_return_sequences", std::to_string(o.num_return_sequences));
   f.set("max_new_tokens", std::to_string(o.max_new_tokens));

@@ -36,6 +36,7 @@ struct LoadedRun {
   std::string base_identity;       // sha256 over config + tensors
   std::string assistant_identity;
   std::string projection_identity;
+  std::string assistant_ckpt_identity;  // sha256 of --assistant_model_ckpt; empty without one
 
   std::unique_ptr<SoftCotPipeline> pipeline;
 };

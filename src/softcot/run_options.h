@@ -22,9 +22,9 @@ struct RunOptions {
   bool print_response = false;
   int64_t test_k = 0;              // 0: every sample of the split
   uint64_t seed = 42;
+  std::string base_model_ckpt;       // accepted, without effect (as in the reference's evaluation)
+  std::string assistant_model_ckpt;  // fine-tuned assistant weights; empty: the directory's
   // Accepted for the reference's users, without effect here (evaluation never tunes).
-  std::string base_model_ckpt;
-  std::string assistant_model_ckpt;
   bool tune_base_model = false;
   bool tune_assistant_model = false;
 
