@@ -1,5 +1,6 @@
 #include "tokenizer/chat_template.h"
 
+#include <cstring>
 #include <filesystem>
 
 #include "core/digest.h"
@@ -22,12 +23,33 @@ void render_chatml_message(std::string& out, const std::string& role, const std:
   out += content;
 }
 
-// Jinja's `trim` (Python str.strip()) on the whitespace that can occur in prompts.
+// Python's str.isspace() code points (what Jinja's `trim`, str.strip(), removes), in UTF-8.
+const char* const kPythonSpaces[] = {
+    "\t", "\n", "\v", "\f", "\r", "\x1c", "\x1d", "\x1e", "\x1f", " ", "\u0085", "\u00a0", "\u1680",
+    "\u2000", "\u2001", "\u2002", "\u2003", "\u2004", "\u2005", "\u2006", "\u2007", "\u2008", "\u2009",
+    "\u200a", "\u2028", "\u2029", "\u202f", "\u205f", "\u3000"};
+
+size_t space_at(const std::string& s, size_t at) {  // bytes of the space starting at `at`, or 0
+  for (const char* sp : kPythonSpaces) {
+    if (s.compare(at, std::strlen(sp), sp) == 0) return std::strlen(sp);
+  }
+  return 0;
+}
+
+size_t space_ending_at(const std::string& s, size_t end) {  // bytes of the space ending at `end`
+  for (const char* sp : kPythonSpaces) {
+    const size_t n = std::strlen(sp);
+    if (end >= n && s.compare(end - n, n, sp) == 0) return n;
+  }
+  return 0;
+}
+
+// Jinja's `trim` filter: Python's str.strip().
 std::string strip(const std::string& s) {
-  const char* ws = " \t\n\r\f\v";
-  const size_t b = s.find_first_not_of(ws);
-  if (b == std::string::npos) return "";
-  return s.substr(b, s.find_last_not_of(ws) - b + 1);
+  size_t b = 0, e = s.size();
+  for (size_t n; b < e && (n = space_at(s, b)) > 0;) b += n;
+  for (size_t n; e > b && (n = space_ending_at(s, e)) > 0;) e -= n;
+  return s.substr(b, e - b);
 }
 
 std::string render_llama3(const std::vector<ChatMessage>& messages, const ChatOptions& o,
