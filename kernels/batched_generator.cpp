@@ -6,15 +6,13 @@
 #include <cstring>
 
 #include "core/error.h"
+#include "io/decoder_tensors.h"
+#include "model/rope.h"
 #include "cuda_check.h"
 
 namespace softcot::cuda {
 
 namespace {
-
-std::string layer_name(int64_t layer, const char* suffix) {
-  return "model.layers." + std::to_string(layer) + "." + suffix;
-}
 
 template <typename T>
 void put(T* device, const std::vector<T>& host, cudaStream_t stream) {
@@ -28,41 +26,48 @@ void put(T* device, const std::vector<T>& host, cudaStream_t stream) {
 BatchedGenerator::BatchedGenerator(CudaBackend& backend, const io::ModelConfig& config,
                                    const model::TensorLookup& tensors, Options options)
     : be_(backend), config_(config), options_(options) {
-  const int64_t hidden = config.hidden_size, inter = config.intermediate_size;
+  const int64_t inter = config.intermediate_size;
   q_dim_ = config.num_attention_heads * config.head_dim;
   kv_dim_ = config.num_key_value_heads * config.head_dim;
-  auto stacked = [&](std::initializer_list<std::pair<std::string, int64_t>> parts, int64_t cols) {
+  auto stacked = [&](std::initializer_list<const io::TensorSpec*> parts) {
     std::vector<const io::TensorView*> views;
-    for (const auto& [name, rows] : parts) views.push_back(&tensors(name, {rows, cols}));
+    for (const io::TensorSpec* spec : parts) views.push_back(&tensors(spec->name, spec->shape));
     model::WeightMatrix w = be_.prepare_stacked_weight(views);
     weight_bytes_ += w.bytes();
     return w;
   };
-  auto vec = [&](const std::string& name, int64_t n) { return be_.prepare_vector(tensors(name, {n})); };
-  embed_ = be_.prepare_weight(tensors("model.embed_tokens.weight", {config.vocab_size, hidden}));
-  for (int64_t l = 0; l < config.num_hidden_layers; ++l) {
+  auto vec = [&](const std::optional<io::TensorSpec>& spec) {
+    return spec ? be_.prepare_vector(tensors(spec->name, spec->shape)) : model::Buffer();
+  };
+  const io::DecoderTensors names = io::decoder_tensors(config);
+  embed_ = be_.prepare_weight(tensors(names.embed_tokens.name, names.embed_tokens.shape));
+  for (const io::LayerTensors& t : names.layers) {
     Layer L;
-    L.norm1 = vec(layer_name(l, "input_layernorm.weight"), hidden);
-    L.norm2 = vec(layer_name(l, "post_attention_layernorm.weight"), hidden);
-    L.qkv = stacked({{layer_name(l, "self_attn.q_proj.weight"), q_dim_},
-                     {layer_name(l, "self_attn.k_proj.weight"), kv_dim_},
-                     {layer_name(l, "self_attn.v_proj.weight"), kv_dim_}}, hidden);
-    if (config.attention_bias) {
-      L.q_bias = vec(layer_name(l, "self_attn.q_proj.bias"), q_dim_);
-      L.k_bias = vec(layer_name(l, "self_attn.k_proj.bias"), kv_dim_);
-      L.v_bias = vec(layer_name(l, "self_attn.v_proj.bias"), kv_dim_);
+    L.norm1 = vec(t.input_norm);
+    L.norm2 = vec(t.post_attention_norm);
+    L.qkv = stacked({&t.q, &t.k, &t.v});
+    L.q_bias = vec(t.q_bias);
+    L.k_bias = vec(t.k_bias);
+    L.v_bias = vec(t.v_bias);
+    L.o = stacked({&t.o});
+    L.o_bias = vec(t.o_bias);
+    L.gate_up = stacked({&t.gate, &t.up});
+    if (t.gate_bias) {  // the stacked gate|up GEMM takes the two biases end to end
+      const model::Buffer gate = vec(t.gate_bias), up = vec(t.up_bias);
+      L.gate_up_bias = be_.allocate(2 * inter);
+      be_.copy(gate.data(), L.gate_up_bias.data(), inter);
+      be_.copy(up.data(), L.gate_up_bias.data() + inter, inter);
     }
-    L.o = stacked({{layer_name(l, "self_attn.o_proj.weight"), hidden}}, q_dim_);
-    L.gate_up = stacked({{layer_name(l, "mlp.gate_proj.weight"), inter},
-                         {layer_name(l, "mlp.up_proj.weight"), inter}}, hidden);
-    L.down = stacked({{layer_name(l, "mlp.down_proj.weight"), hidden}}, inter);
+    L.down = stacked({&t.down});
+    L.down_bias = vec(t.down_bias);
     layers_.push_back(std::move(L));
   }
-  final_norm_ = vec("model.norm.weight", hidden);
-  lm_head_ = config.tie_word_embeddings
-                 ? embed_
-                 : be_.prepare_weight(tensors("lm_head.weight", {config.vocab_size, hidden}));
+  final_norm_ = vec(names.final_norm);
+  lm_head_ = names.lm_head ? be_.prepare_weight(tensors(names.lm_head->name, names.lm_head->shape)) : embed_;
   weight_bytes_ += lm_head_.bytes();
+  const std::vector<float> inv_freq = model::rope_inv_freq(config);
+  inv_freq_ = be_.allocate(static_cast<int64_t>(inv_freq.size()));
+  be_.upload(inv_freq, inv_freq_.data());
   allocate_state();
 }
 
@@ -136,7 +141,7 @@ void BatchedGenerator::forward_rows(int64_t rows, int64_t n_seqs, int64_t max_ro
   const io::ModelConfig& c = config_;
   const cudaStream_t s = be_.stream();
   const float eps = static_cast<float>(c.rms_norm_eps);
-  const float* inv_freq = be_.inv_freq(c.head_dim, static_cast<float>(c.rope_theta));
+  const float* inv_freq = inv_freq_.data();
   launch_embedding_gather(embed_.data, embed_.dtype, c.hidden_size, ids_, override_slot_, override_rows_,
                           x_, rows, s);
   const int splits = max_rows == 1 ? splits_ : 1;
@@ -152,11 +157,11 @@ void BatchedGenerator::forward_rows(int64_t rows, int64_t n_seqs, int64_t max_ro
     launch_attention(q_, k_cache_[l], v_cache_[l], capacity_ * kv_dim_, seqs_, n_seqs, max_rows, rows,
                      c.num_attention_heads, c.num_key_value_heads, c.head_dim, splits, attn_scratch_,
                      attn_, s);
-    be_.gemm().matmul(attn_, rows, L.o, nullptr, x_, true);  // x += o_proj(attn)
+    be_.gemm().matmul(attn_, rows, L.o, bias(L.o_bias), x_, true);  // x += o_proj(attn)
     launch_rmsnorm(x_, L.norm2.data(), h_, rows, c.hidden_size, eps, s);
-    be_.gemm().matmul(h_, rows, L.gate_up, nullptr, gate_up_, false);
+    be_.gemm().matmul(h_, rows, L.gate_up, bias(L.gate_up_bias), gate_up_, false);
     launch_swiglu_packed(gate_up_, act_, rows, c.intermediate_size, s);
-    be_.gemm().matmul(act_, rows, L.down, nullptr, x_, true);  // x += down(act)
+    be_.gemm().matmul(act_, rows, L.down, bias(L.down_bias), x_, true);  // x += down(act)
   }
   launch_gather_rmsnorm(x_, last_rows_, final_norm_.data(), picked_, n_seqs, c.hidden_size, eps, s);
   be_.gemm().matmul(picked_, n_seqs, lm_head_, nullptr, logits_, false);

@@ -74,6 +74,7 @@ class BatchedGenerator {
  private:
   struct Layer {
     model::Buffer norm1, norm2, q_bias, k_bias, v_bias;
+    model::Buffer o_bias, gate_up_bias, down_bias;  // empty when the config has none
     model::WeightMatrix qkv, o, gate_up, down;
   };
   struct Slot {
@@ -92,6 +93,7 @@ class BatchedGenerator {
   size_t weight_bytes_ = 0;
   model::WeightMatrix embed_, lm_head_;
   model::Buffer final_norm_;
+  model::Buffer inv_freq_;  // [head_dim / 2], from model::rope_inv_freq(config)
   std::vector<Layer> layers_;
   int64_t slots_ = 0, capacity_ = 0, q_dim_ = 0, kv_dim_ = 0;
   std::vector<float*> k_cache_, v_cache_;  // per layer [slots, capacity, kv_dim]

@@ -65,7 +65,6 @@ CudaBackend::~CudaBackend() {
   for (void* p : owned_) cudaFree(p);
   for (Staging& s : staging_) cudaFree(s.data);
   cudaFree(attention_scratch_);
-  for (auto& [key, p] : inv_freq_) cudaFree(p);
   if (stream_ != nullptr) cudaStreamDestroy(stream_);
 }
 
@@ -222,23 +221,6 @@ T* CudaBackend::stage(std::span<const T> host, int which) {
   return static_cast<T*>(s.data);
 }
 
-const float* CudaBackend::inv_freq(int64_t head_dim, float theta) {
-  auto key = std::make_pair(head_dim, theta);
-  auto found = inv_freq_.find(key);
-  if (found != inv_freq_.end()) return found->second;
-  const int64_t half = head_dim / 2;
-  std::vector<float> host(static_cast<size_t>(half));
-  for (int64_t j = 0; j < half; ++j) {
-    const float exponent = static_cast<float>(2 * j) / static_cast<float>(head_dim);
-    host[j] = 1.0f / static_cast<float>(std::pow(static_cast<double>(theta), exponent));
-  }
-  float* d = nullptr;
-  CUDA_CHECK("cudaMalloc (inv_freq)", cudaMalloc(&d, std::max<size_t>(host.size(), 1) * 4));
-  CUDA_CHECK("cudaMemcpy (inv_freq)", cudaMemcpy(d, host.data(), host.size() * 4, cudaMemcpyHostToDevice));
-  inv_freq_[key] = d;
-  return d;
-}
-
 void CudaBackend::embedding_gather(const model::WeightMatrix& table, std::span<const int32_t> ids,
                                    float* out) {
   embedding_gather_with_overrides(table, ids, {}, {}, out);
@@ -285,10 +267,9 @@ void CudaBackend::matmul_accumulate(const float* x, int64_t n, const model::Weig
 }
 
 void CudaBackend::rope_neox(float* x, int64_t n, int64_t heads, int64_t head_dim,
-                            std::span<const int64_t> positions, float theta) {
-  const float* freq = inv_freq(head_dim, theta);
+                            std::span<const int64_t> positions, const float* inv_freq) {
   const int64_t* d_pos = stage(positions, kPositions);
-  launch_rope_neox(x, n, heads, head_dim, d_pos, freq, stream_);
+  launch_rope_neox(x, n, heads, head_dim, d_pos, inv_freq, stream_);
 }
 
 void CudaBackend::attention(const float* q, const float* k_cache, const float* v_cache, float* out,

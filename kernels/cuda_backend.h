@@ -51,7 +51,7 @@ class CudaBackend final : public model::Backend {
   void matmul(const float* x, int64_t n, const model::WeightMatrix& w, const float* bias,
               float* y) override;
   void rope_neox(float* x, int64_t n, int64_t heads, int64_t head_dim,
-                 std::span<const int64_t> positions, float theta) override;
+                 std::span<const int64_t> positions, const float* inv_freq) override;
   void attention(const float* q, const float* k_cache, const float* v_cache, float* out, int64_t n,
                  int64_t start, int64_t heads, int64_t kv_heads, int64_t head_dim) override;
   void swiglu(const float* gate, const float* up, float* out, int64_t count) override;
@@ -76,8 +76,6 @@ class CudaBackend final : public model::Backend {
   // Several 2-D weights with the same cols stacked by rows into one device matrix (the
   // fused q|k|v and gate|up GEMMs), in the first tensor's device dtype.
   model::WeightMatrix prepare_stacked_weight(std::span<const io::TensorView* const> tensors);
-  // inv_freq [head_dim / 2] on the device for (head_dim, theta), computed as the CPU does.
-  const float* inv_freq(int64_t head_dim, float theta);
   // Raw device memory owned by the backend until it is destroyed (for the generator).
   void* device_alloc(size_t bytes, const char* what);
   // Free device memory now (for sizing the KV cache).
@@ -102,7 +100,6 @@ class CudaBackend final : public model::Backend {
   Staging staging_[4];
   float* attention_scratch_ = nullptr;
   int64_t attention_scratch_floats_ = 0;
-  std::map<std::pair<int64_t, float>, float*> inv_freq_;
 };
 
 // The factory the CLI and the evaluation use: a CudaBackend, or kFailure "no CUDA device".

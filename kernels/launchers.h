@@ -39,7 +39,7 @@ void launch_f32_to_bf16(const float* x, uint16_t* out, int64_t count, cudaStream
 void launch_add_bias_rows(float* y, const float* bias, int64_t n, int64_t cols, cudaStream_t stream);
 
 // --- rope_kv.cu ---
-// inv_freq [head_dim / 2] f32 (host-computed exactly as the CPU backend does).
+// inv_freq [head_dim / 2] f32 device memory, from model::rope_inv_freq(config) (host).
 // NEOX RoPE in place on x [n, heads, head_dim] at positions [n] (int64, device).
 void launch_rope_neox(float* x, int64_t n, int64_t heads, int64_t head_dim, const int64_t* positions,
                       const float* inv_freq, cudaStream_t stream);

@@ -61,7 +61,7 @@ int run(int argc, char** argv) {
   po::options_description options("bench options");
   options.add_options()
       ("shape", po::value(&o.shapes)->multitoken()->default_value(o.shapes, "0.5b 1.5b"),
-       "Qwen2.5 shapes with random bf16 weights: 0.5b, 1.5b")
+       "real shapes with random bf16 weights: 0.5b, 1.5b (Qwen2.5), llama3.2-1b, llama3.1-8b")
       ("model", po::value(&o.model_dir), "a model directory instead of --shape")
       ("prompt_tokens", po::value(&o.prompt_tokens)->default_value(o.prompt_tokens), "prefill length")
       ("decode_tokens", po::value(&o.decode_tokens)->default_value(o.decode_tokens), "decoded tokens timed")
@@ -69,7 +69,7 @@ int run(int argc, char** argv) {
       ("bandwidth_mib", po::value(&o.bandwidth_mib)->default_value(o.bandwidth_mib),
        "buffer size for the read bandwidth measurement");
   const auto parsed = parse_command_line(
-      argc, argv, "softcot bench [--shape 0.5b 1.5b | --model DIR] [--prompt_tokens N] "
+      argc, argv, "softcot bench [--shape 0.5b 1.5b llama3.2-1b | --model DIR] [--prompt_tokens N] "
                   "[--decode_tokens N] [--threads T]", options);
   if (!parsed) return 0;
   if (o.prompt_tokens < 1 || o.decode_tokens < 1) throw usage_error("token counts must be >= 1");
@@ -84,13 +84,14 @@ int run(int argc, char** argv) {
     return 0;
   }
   for (const std::string& shape : o.shapes) {
-    auto m = model::make_random_model(model::qwen25_shape(shape), 1234, *backend);
-    bench_one(*m, "Qwen2.5-" + shape + " shapes, random bf16", o, bandwidth);
+    const io::ModelConfig config = model::model_shape(shape);
+    auto m = model::make_random_model(config, 1234, *backend);
+    bench_one(*m, config.source_path + ", random bf16", o, bandwidth);
   }
   return 0;
 }
 
-const RegisterCommand kRegister{{"bench", "prefill/decode speed vs memory bandwidth at Qwen2.5 shapes", &run}};
+const RegisterCommand kRegister{{"bench", "prefill/decode speed vs memory bandwidth at Qwen2.5 and Llama-3 shapes", &run}};
 
 }  // namespace
 }  // namespace softcot::cli

@@ -284,7 +284,7 @@ int run(int argc, char** argv) {
       "--task_name TASK [--num_thought_tokens N] [--seed S] [...]",
       options);
   if (!parsed) return exit_code::kOk;
-  const RunOptions run_options = read_run_options(parsed->vm);
+  RunOptions run_options = read_run_options(parsed->vm);
   log::init(run_options.log_level);
   install_stop_signal_handlers();
   supervise::install_worker_heartbeat();
@@ -294,6 +294,10 @@ int run(int argc, char** argv) {
 
   const cluster::ClusterContext cluster = cluster::detect_cluster();
   if (cluster.size > 1) spdlog::info("Cluster: {}", cluster.describe());
+  if (!flags.disable_checkpoint) {  // "today" means the run's first start
+    run_options.chat_date = resolve_chat_date(run_options.chat_date, flags.checkpoint_dir + "/" + flags.run_name,
+                                              task_info(run_options.task).name, run_options.seed);
+  }
   auto loaded = load_run(run_options, flags.device);
   EvalRun eval_run(*loaded, flags, cluster);
   return eval_run.execute();

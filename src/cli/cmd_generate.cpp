@@ -25,7 +25,7 @@ int run(int argc, char** argv) {
   options.add_options()
       ("model", po::value(&model_id)->required(), "model directory or HF id in the local cache")
       ("prompt", po::value(&prompt)->required(), "the prompt text")
-      ("chat", "wrap the prompt as a user message in the chat template")
+      ("chat", "wrap the prompt as a user message in the model directory's chat template, with the generation prompt")
       ("max_new_tokens", po::value(&max_new_tokens)->default_value(max_new_tokens), "new tokens at most")
       ("greedy", "argmax instead of the model's generation_config.json sampling")
       ("seed", po::value(&seed)->default_value(0), "sampling seed")
@@ -39,6 +39,11 @@ int run(int argc, char** argv) {
   install_stop_signal_handlers();
 
   io::ModelDir dir = io::open_model_dir(model_id);
+  // --chat: the directory's own template (recognised, or refused naming the file).
+  const std::string text =
+      parsed->vm.count("chat")
+          ? tokenizer::render_chat(tokenizer::recognise_chat_template(dir.path), {{"user", prompt}}, {true, false})
+          : prompt;
   const tokenizer::Tokenizer tok = tokenizer::Tokenizer::from_file(dir.tokenizer_json);
   generate::GenerationParams params = generate::params_from_config(dir.generation);
   params.max_new_tokens = max_new_tokens;
@@ -46,8 +51,6 @@ int run(int argc, char** argv) {
   auto backend = model::make_cpu_backend();
   auto model = model::Model::load(std::move(dir), *backend);
 
-  const std::string text =
-      parsed->vm.count("chat") ? tokenizer::render_chatml({{"user", prompt}}, true) : prompt;
   const std::vector<int32_t> ids = tok.encode(text);
   if (ids.empty()) throw usage_error("--prompt encodes to no tokens");
 

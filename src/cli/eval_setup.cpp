@@ -10,6 +10,10 @@
 #include "core/interrupt.h"
 #include "core/json_file.h"
 #include "core/log.h"
+#include "cluster/shard_files.h"
+#include "io/fine_tuned_weights.h"
+#include "store/checkpoint_reader.h"
+#include "tokenizer/clean_up.h"
 
 #if SOFTCOT_HAVE_CUDA
 #include "cuda_backend.h"
@@ -55,6 +59,29 @@ std::string tokenizer_config_path(const io::ModelDir& dir) {
 
 }  // namespace
 
+std::string resolve_chat_date(const std::string& chat_date, const std::string& run_dir,
+                              const std::string& task, uint64_t seed) {
+  if (chat_date != "today") return chat_date;
+  if (std::filesystem::is_directory(run_dir)) {
+    for (const auto& entry : std::filesystem::directory_iterator(run_dir)) {
+      cluster::ShardFileName name;
+      if (!entry.is_regular_file() || !cluster::parse_shard_file_name(entry.path().filename().string(), &name) ||
+          name.task != task || name.seed != static_cast<int64_t>(seed)) {
+        continue;
+      }
+      const auto& stored = store::CheckpointReader::open(entry.path().string()).info().fingerprint.values;
+      const auto it = stored.find("chat_date");
+      if (it != stored.end()) {
+        spdlog::info("--chat_date today: {} (the run's first start, from {})", it->second, entry.path().string());
+        return it->second;
+      }
+    }
+  }
+  const std::string today = today_chat_date();
+  spdlog::info("--chat_date today: {}", today);
+  return today;
+}
+
 std::string model_identity(const io::ModelDir& dir) {
   std::string description = read_text_file(dir.path + "/config.json");
   const std::string generation_config = dir.path + "/generation_config.json";
@@ -94,6 +121,9 @@ std::unique_ptr<LoadedRun> load_run(const RunOptions& options, const std::string
   heartbeat();
   run->assistant_dir = io::open_model_dir(options.assistant_model_id);
   run->assistant_tokenizer = tokenizer::Tokenizer::from_file(run->assistant_dir.tokenizer_json);
+  run->base_chat_template = tokenizer::recognise_chat_template(run->base_dir.path);
+  run->assistant_chat_template = tokenizer::recognise_chat_template(run->assistant_dir.path);
+  if (run->options.chat_date == "today") run->options.chat_date = today_chat_date();
   if (soft_thoughts) run->assistant_identity = cached_model_identity(run->assistant_dir, "Assistant model");
 
   if (soft_thoughts) {
@@ -115,7 +145,21 @@ std::unique_ptr<LoadedRun> load_run(const RunOptions& options, const std::string
   heartbeat();
   run->base = model::Model::load(run->base_dir, *run->backend);
   heartbeat();
-  if (soft_thoughts) run->assistant = model::Model::load(run->assistant_dir, *run->backend);
+  if (soft_thoughts && !options.assistant_model_ckpt.empty()) {
+    // The reference's assistant_model.load_state_dict(torch.load(assistant_model_ckpt)).
+    auto tuned = io::FineTunedWeights::load(options.assistant_model_ckpt, run->assistant_dir);
+    run->assistant_ckpt_identity = tuned->sha256();
+    const io::FineTunedWeights& weights = *tuned;
+    run->assistant = std::make_unique<model::Model>(
+        run->assistant_dir.config,
+        [&weights](const std::string& name, const std::vector<int64_t>& shape) -> const io::TensorView& {
+          return weights.get(name, shape);
+        },
+        *run->backend, tuned);
+    spdlog::info("Assistant weights: {} (sha256 {})", options.assistant_model_ckpt, tuned->sha256());
+  } else if (soft_thoughts) {
+    run->assistant = model::Model::load(run->assistant_dir, *run->backend);
+  }
   heartbeat();
   spdlog::info("Base model: {} ({} layers, hidden {}); assistant: {}; backend: {}", run->base_dir.path,
                run->base_dir.config.num_hidden_layers, run->base_dir.config.hidden_size,
@@ -125,10 +169,14 @@ std::unique_ptr<LoadedRun> load_run(const RunOptions& options, const std::string
   PipelineModels models;
   models.base_tokenizer = &*run->base_tokenizer;
   models.assistant_tokenizer = &*run->assistant_tokenizer;
+  models.base_chat_template = run->base_chat_template;
+  models.clean_up_tokenization_spaces =
+      tokenizer::read_clean_up_tokenization_spaces(tokenizer_config_path(run->base_dir));
+  models.assistant_chat_template = run->assistant_chat_template;
   models.base = run->base.get();
   models.assistant = run->assistant.get();
   models.projection = run->projection.get();
-  run->pipeline = std::make_unique<SoftCotPipeline>(options, models, run->generation);
+  run->pipeline = std::make_unique<SoftCotPipeline>(run->options, models, run->generation);
   return run;
 }
 
@@ -143,6 +191,7 @@ store::RunFingerprint run_fingerprint(const LoadedRun& run) {
   f.set("base_model", run.base_identity);
   f.set("assistant_model", run.assistant_identity);
   f.set("projection_sha256", run.projection_identity);
+  if (!run.assistant_ckpt_identity.empty()) f.set("assistant_model_ckpt_sha256", run.assistant_ckpt_identity);
   f.set("num_thought_tokens", std::to_string(o.num_thought_tokens));
   f.set("num_return_sequences", std::to_string(o.num_return_sequences));
   f.set("max_new_tokens", std::to_string(o.max_new_tokens));
@@ -155,6 +204,13 @@ store::RunFingerprint run_fingerprint(const LoadedRun& run) {
   // would two sampler versions: a resume must not mix them in one result set.
   f.set("backend", run.backend->name());
   f.set("sampler_numerics", generate::kSamplerNumericsVersion);
+  if (run.pipeline->models().clean_up_tokenization_spaces) f.set("decode_clean_up", "true");
+  f.set("chat_templates", run.base_chat_template.name + "/" + run.assistant_chat_template.name);
+  // Only the Llama-3 templates write a date; Qwen runs keep their fingerprint.
+  if (run.base_chat_template.kind == tokenizer::ChatTemplateKind::kLlama3 ||
+      run.assistant_chat_template.kind == tokenizer::ChatTemplateKind::kLlama3) {
+    f.set("chat_date", o.chat_date);
+  }
   f.set("software_version", SOFTCOT_VERSION);
   return f;
 }

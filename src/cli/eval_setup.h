@@ -29,14 +29,23 @@ struct LoadedRun {
   std::unique_ptr<model::Model> assistant;  // null when N = 0
   std::optional<tokenizer::Tokenizer> base_tokenizer;  // set by load_run
   std::optional<tokenizer::Tokenizer> assistant_tokenizer;
+  tokenizer::ChatTemplate base_chat_template;  // recognised from each model directory
+  tokenizer::ChatTemplate assistant_chat_template;
   std::unique_ptr<io::Projection> projection;  // null when N = 0
   generate::GenerationParams generation;
   std::string base_identity;       // sha256 over config + tensors
   std::string assistant_identity;
   std::string projection_identity;
+  std::string assistant_ckpt_identity;  // sha256 of --assistant_model_ckpt; empty without one
 
   std::unique_ptr<SoftCotPipeline> pipeline;
 };
+
+// --chat_date today becomes a date: the one stored in this run's checkpoints for (task,
+// seed) when there are any (a resume or requeue keeps its prompts across midnight), else
+// today's. Other values are returned as they are.
+std::string resolve_chat_date(const std::string& chat_date, const std::string& run_dir,
+                              const std::string& task, uint64_t seed);
 
 // `device` is "cpu" (or "cuda" where built with it). Throws Error on bad input.
 std::unique_ptr<LoadedRun> load_run(const RunOptions& options, const std::string& device);

@@ -39,8 +39,11 @@ void add_run_options(po::options_description& options) {
       ("print_response", po::bool_switch(), "log every response")
       ("test_k", po::value<int64_t>()->default_value(d.test_k), "keep the first K samples (0: all)")
       ("seed", po::value<std::string>()->default_value(std::to_string(d.seed)), "sampling seed, 0 .. 2^64-1")
-      ("base_model_ckpt", po::value<std::string>()->default_value(""), "accepted, no effect (training only)")
-      ("assistant_model_ckpt", po::value<std::string>()->default_value(""), "accepted, no effect (training only)")
+      ("base_model_ckpt", po::value<std::string>()->default_value(""),
+       "accepted, WITHOUT EFFECT: the reference's evaluate_softcot.py never loads it either")
+      ("assistant_model_ckpt", po::value<std::string>()->default_value(""),
+       "fine-tuned assistant weights (torch.save(state_dict) or safetensors, HF parameter names), loaded "
+       "into the assistant as the reference does; names and shapes checked, its sha256 in the fingerprint")
       ("tune_base_model", po::bool_switch(), "accepted, no effect (training only)")
       ("tune_assistant_model", po::bool_switch(), "accepted, no effect (training only)");
   po::options_description own("Data, generation and process options");
@@ -54,7 +57,10 @@ void add_run_options(po::options_description& options) {
       ("log_level", po::value<std::string>()->default_value(d.log_level), "trace, debug, info, warn, error, off")
       ("base_model_family", po::value<std::string>()->default_value(""),
        "qwen or llama (default: from the model id, as the reference: 'Llama' or 'Qwen' in it)")
-      ("assistant_model_family", po::value<std::string>()->default_value(""), "qwen or llama (default: from the id)");
+      ("assistant_model_family", po::value<std::string>()->default_value(""), "qwen or llama (default: from the id)")
+      ("chat_date", po::value<std::string>()->default_value(d.chat_date),
+       "the date the Llama-3 chat templates write (\"DD Mon YYYY\"), or today: the date of the run's first "
+       "start, kept by every resume (default: 26 Jul 2024, what the pinned transformers 4.44.2 renders)");
   options.add(reference).add(own);
 }
 
@@ -85,13 +91,13 @@ RunOptions read_run_options(const po::variables_map& vm) {
   o.log_level = text("log_level");
   o.base_model_family = text("base_model_family");
   o.assistant_model_family = text("assistant_model_family");
+  o.chat_date = text("chat_date");
   o.validate();
-  // The reference passes the string 'None' for "no checkpoint"; both mean nothing here.
-  for (std::string* ckpt : {&o.base_model_ckpt, &o.assistant_model_ckpt}) {
-    if (!ckpt->empty() && *ckpt != "None") {
-      spdlog::warn("--{} is accepted for the reference's users but has no effect in evaluation",
-                   ckpt == &o.base_model_ckpt ? "base_model_ckpt" : "assistant_model_ckpt");
-    }
+  // The reference passes the string 'None' for "no checkpoint".
+  if (o.assistant_model_ckpt == "None") o.assistant_model_ckpt.clear();
+  if (o.base_model_ckpt == "None") o.base_model_ckpt.clear();
+  if (!o.base_model_ckpt.empty()) {
+    spdlog::warn("--base_model_ckpt has no effect: the reference's evaluate_softcot.py does not load it either");
   }
   return o;
 }

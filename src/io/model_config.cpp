@@ -1,5 +1,7 @@
 #include "io/model_config.h"
 
+#include <set>
+
 #include "core/error.h"
 #include "core/json_file.h"
 
@@ -12,25 +14,61 @@ int64_t require_positive(const Json& j, const char* key, const std::string& path
   return value;
 }
 
-RopeScaling read_rope_scaling(const Json& j, const std::string& path) {
-  RopeScaling scaling;
-  const auto it = j.find("rope_scaling");
-  if (it == j.end() || it->is_null()) return scaling;
-  if (!it->is_object()) throw bad_input_for_key(path, "rope_scaling", "is not an object");
-  // transformers renamed "type" to "rope_type"; accept both.
-  scaling.type = json_optional<std::string>(*it, "rope_type", "", path);
-  if (scaling.type.empty()) scaling.type = json_optional<std::string>(*it, "type", "", path);
-  if (scaling.type == "default") scaling.type.clear();
-  scaling.factor = json_optional<double>(*it, "factor", scaling.factor, path);
-  scaling.low_freq_factor = json_optional<double>(*it, "low_freq_factor", scaling.low_freq_factor, path);
-  scaling.high_freq_factor =
-      json_optional<double>(*it, "high_freq_factor", scaling.high_freq_factor, path);
-  scaling.original_max_position_embeddings = json_optional<int64_t>(
-      *it, "original_max_position_embeddings", scaling.original_max_position_embeddings, path);
-  if (!scaling.type.empty() && scaling.type != "llama3") {
-    throw bad_input(path, "rope_scaling type '" + scaling.type + "' is not supported (only llama3)");
+// Keys that change nothing at inference (bookkeeping, training-only, generation
+// defaults that generation_config.json supersedes). Everything else must be understood.
+const std::set<std::string> kInertKeys = {
+    "_name_or_path", "architectures", "attention_dropout", "bos_token_id", "eos_token_id",
+    "pad_token_id", "initializer_range", "transformers_version", "use_cache", "torch_dtype", "dtype",
+    "return_dict", "output_hidden_states", "output_attentions", "torchscript", "use_bfloat16",
+    "tf_legacy_loss", "pruned_heads", "chunk_size_feed_forward", "is_encoder_decoder", "is_decoder",
+    "add_cross_attention", "tie_encoder_decoder", "cross_attention_hidden_size", "finetuning_task",
+    "id2label", "label2id", "problem_type", "tokenizer_class", "prefix", "sep_token_id",
+    "decoder_start_token_id", "task_specific_params", "max_length", "min_length", "do_sample",
+    "early_stopping", "num_beams", "num_beam_groups", "diversity_penalty", "temperature", "top_k",
+    "top_p", "typical_p", "repetition_penalty", "length_penalty", "no_repeat_ngram_size",
+    "encoder_no_repeat_ngram_size", "bad_words_ids", "num_return_sequences", "output_scores",
+    "return_dict_in_generate", "forced_bos_token_id", "forced_eos_token_id", "remove_invalid_values",
+    "exponential_decay_length_penalty", "suppress_tokens", "begin_suppress_tokens",
+    "_attn_implementation_autoset"};
+// Keys read below (both architectures) or checked for the one value we implement.
+const std::set<std::string> kReadKeys = {
+    "model_type", "hidden_size", "intermediate_size", "num_hidden_layers", "num_attention_heads",
+    "num_key_value_heads", "head_dim", "rms_norm_eps", "rope_theta", "rope_scaling", "rope_parameters",
+    "vocab_size", "tie_word_embeddings", "max_position_embeddings", "hidden_act", "layer_types"};
+const std::set<std::string> kQwen2Keys = {"use_sliding_window", "sliding_window", "max_window_layers"};
+const std::set<std::string> kLlamaKeys = {"attention_bias", "mlp_bias", "pretraining_tp"};
+
+void refuse_unknown_keys(const Json& j, Architecture arch, const std::string& path) {
+  const auto& own = arch == Architecture::kQwen2 ? kQwen2Keys : kLlamaKeys;
+  for (const auto& [key, value] : j.items()) {
+    if (kInertKeys.count(key) || kReadKeys.count(key) || own.count(key)) continue;
+    throw bad_input(path, "key '" + key + "' is not supported for model_type " +
+                              (arch == Architecture::kQwen2 ? "qwen2" : "llama") +
+                              " (we would ignore it; transformers would not)");
   }
-  return scaling;
+}
+
+// Flags whose other values change the computation: only the value we implement passes.
+void check_flags(const Json& j, Architecture arch, int64_t layers, const std::string& path) {
+  const auto act = json_optional<std::string>(j, "hidden_act", "silu", path);
+  if (act != "silu") throw bad_input(path, "key 'hidden_act': '" + act + "' is not supported (silu)");
+  if (json_optional<bool>(j, "use_sliding_window", false, path)) {
+    throw bad_input(path, "key 'use_sliding_window': true is not supported");
+  }
+  if (arch == Architecture::kLlama && json_optional<int64_t>(j, "pretraining_tp", 1, path) != 1) {
+    throw bad_input(path, "key 'pretraining_tp': only 1 is supported");
+  }
+  const auto types = j.find("layer_types");
+  if (types != j.end() && !types->is_null()) {
+    if (!types->is_array() || static_cast<int64_t>(types->size()) != layers) {
+      throw bad_input_for_key(path, "layer_types", "is not a list with one entry per layer");
+    }
+    for (const auto& t : *types) {
+      if (!t.is_string() || t.get<std::string>() != "full_attention") {
+        throw bad_input(path, "key 'layer_types': only full_attention layers are supported");
+      }
+    }
+  }
 }
 
 // eos_token_id is an int or a list of ints in HF files.
@@ -64,10 +102,14 @@ ModelConfig read_model_config(const std::string& path) {
     c.attention_bias = true;  // Qwen2 always has q/k/v biases; its config does not say
   } else if (c.model_type == "llama") {
     c.architecture = Architecture::kLlama;
+    // LlamaAttention gives q, k, v and o biases with attention_bias; LlamaMLP all three with mlp_bias.
     c.attention_bias = json_optional<bool>(j, "attention_bias", false, path);
+    c.o_proj_bias = c.attention_bias;
+    c.mlp_bias = json_optional<bool>(j, "mlp_bias", false, path);
   } else {
     throw bad_input(path, "model_type '" + c.model_type + "' is not supported (qwen2, llama)");
   }
+  refuse_unknown_keys(j, c.architecture, path);
   c.hidden_size = require_positive(j, "hidden_size", path);
   c.intermediate_size = require_positive(j, "intermediate_size", path);
   c.num_hidden_layers = require_positive(j, "num_hidden_layers", path);
@@ -90,11 +132,10 @@ ModelConfig read_model_config(const std::string& path) {
   }
   if (c.head_dim % 2 != 0) throw bad_input_for_key(path, "head_dim", "must be even for RoPE");
   c.rms_norm_eps = json_optional<double>(j, "rms_norm_eps", c.rms_norm_eps, path);
-  c.rope_theta = json_optional<double>(j, "rope_theta", c.rope_theta, path);
-  if (!(c.rms_norm_eps > 0) || !(c.rope_theta > 0)) {
-    throw bad_input(path, "rms_norm_eps and rope_theta must be positive");
-  }
-  c.rope_scaling = read_rope_scaling(j, path);
+  if (!(c.rms_norm_eps > 0)) throw bad_input_for_key(path, "rms_norm_eps", "must be positive");
+  const RopeConfig rope = read_rope_config(j, /*default_theta (Qwen2Config, LlamaConfig)=*/10000.0, path);
+  c.rope_theta = rope.theta;
+  c.rope_scaling = rope.scaling;
   c.vocab_size = require_positive(j, "vocab_size", path);
   c.tie_word_embeddings = json_optional<bool>(j, "tie_word_embeddings", false, path);
   c.max_position_embeddings =
@@ -102,14 +143,7 @@ ModelConfig read_model_config(const std::string& path) {
   // Newer transformers write "dtype" instead of "torch_dtype".
   c.torch_dtype = json_optional<std::string>(j, "torch_dtype", "", path);
   if (c.torch_dtype.empty()) c.torch_dtype = json_optional<std::string>(j, "dtype", "bfloat16", path);
-  const auto act = json_optional<std::string>(j, "hidden_act", "silu", path);
-  if (act != "silu") throw bad_input(path, "hidden_act '" + act + "' is not supported (silu)");
-  if (json_optional<bool>(j, "use_sliding_window", false, path)) {
-    throw bad_input(path, "use_sliding_window true is not supported");
-  }
-  if (json_optional<bool>(j, "mlp_bias", false, path)) {
-    throw bad_input(path, "mlp_bias true is not supported");
-  }
+  check_flags(j, c.architecture, c.num_hidden_layers, path);
   return c;
 }
 

@@ -1,23 +1,19 @@
 #pragma once
 // What a Hugging Face model directory says about the model: config.json and
-// generation_config.json, read and checked. Qwen2 first; Llama-3 adds rope scaling
-// and drops the q/k/v biases.
+// generation_config.json, read and checked. Qwen2 and Llama-3 (Qwen2 with q/k/v biases and
+// default RoPE; Llama-3 without biases, llama3 RoPE scaling). Every key of config.json is
+// either understood, or known to have no effect on inference, or refused (the file and key
+// named): a model we would run differently from transformers never runs quietly.
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "io/rope_config.h"
+
 namespace softcot::io {
 
 enum class Architecture { kQwen2, kLlama };
-
-struct RopeScaling {  // HF `rope_scaling`; type "llama3" is the one we will need
-  std::string type;   // empty when the config has none
-  double factor = 1.0;
-  double low_freq_factor = 1.0;
-  double high_freq_factor = 4.0;
-  int64_t original_max_position_embeddings = 8192;
-};
 
 struct ModelConfig {
   Architecture architecture = Architecture::kQwen2;
@@ -29,13 +25,15 @@ struct ModelConfig {
   int64_t num_key_value_heads = 0;
   int64_t head_dim = 0;  // from config if present, else hidden_size / num_attention_heads
   double rms_norm_eps = 1e-6;
-  double rope_theta = 10000.0;
-  RopeScaling rope_scaling;
+  double rope_theta = 10000.0;  // from rope_theta or rope_parameters.rope_theta
+  RopeScaling rope_scaling;     // from rope_scaling or rope_parameters
   int64_t vocab_size = 0;
   bool tie_word_embeddings = false;
   int64_t max_position_embeddings = 32768;
   std::string torch_dtype;      // "bfloat16", "float16", "float32"
-  bool attention_bias = true;   // Qwen2: q/k/v have biases; Llama: none
+  bool attention_bias = true;   // q/k/v biases: Qwen2 always; Llama with attention_bias
+  bool o_proj_bias = false;     // Llama with attention_bias (its o_proj too); never Qwen2
+  bool mlp_bias = false;        // gate/up/down biases: Llama with mlp_bias
   std::string source_path;      // the config.json it came from, for error messages
 };
 

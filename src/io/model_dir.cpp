@@ -68,32 +68,6 @@ std::string resolve_model_dir(const std::string& model_id) {
   return snapshot.string();
 }
 
-std::vector<TensorSpec> expected_tensors(const ModelConfig& c) {
-  const int64_t hidden = c.hidden_size;
-  const int64_t q_out = c.num_attention_heads * c.head_dim;
-  const int64_t kv_out = c.num_key_value_heads * c.head_dim;
-  std::vector<TensorSpec> specs;
-  specs.push_back({"model.embed_tokens.weight", {c.vocab_size, hidden}});
-  for (int64_t i = 0; i < c.num_hidden_layers; ++i) {
-    const std::string p = "model.layers." + std::to_string(i) + ".";
-    specs.push_back({p + "input_layernorm.weight", {hidden}});
-    specs.push_back({p + "self_attn.q_proj.weight", {q_out, hidden}});
-    if (c.attention_bias) specs.push_back({p + "self_attn.q_proj.bias", {q_out}});
-    specs.push_back({p + "self_attn.k_proj.weight", {kv_out, hidden}});
-    if (c.attention_bias) specs.push_back({p + "self_attn.k_proj.bias", {kv_out}});
-    specs.push_back({p + "self_attn.v_proj.weight", {kv_out, hidden}});
-    if (c.attention_bias) specs.push_back({p + "self_attn.v_proj.bias", {kv_out}});
-    specs.push_back({p + "self_attn.o_proj.weight", {hidden, q_out}});
-    specs.push_back({p + "post_attention_layernorm.weight", {hidden}});
-    specs.push_back({p + "mlp.gate_proj.weight", {c.intermediate_size, hidden}});
-    specs.push_back({p + "mlp.up_proj.weight", {c.intermediate_size, hidden}});
-    specs.push_back({p + "mlp.down_proj.weight", {hidden, c.intermediate_size}});
-  }
-  specs.push_back({"model.norm.weight", {hidden}});
-  if (!c.tie_word_embeddings) specs.push_back({"lm_head.weight", {c.vocab_size, hidden}});
-  return specs;
-}
-
 ModelDir open_model_dir(const std::string& model_id) {
   ModelDir dir;
   dir.path = resolve_model_dir(model_id);

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "io/decoder_tensors.h"
 #include "io/model_config.h"
 #include "io/safetensors.h"
 
@@ -13,14 +14,6 @@ namespace softcot::io {
 
 std::string resolve_model_dir(const std::string& model_id);
 std::string hf_hub_cache_dir();  // where resolve_model_dir looks for HF ids
-
-// Every tensor the config implies, in HF's order (Qwen2/Llama names; lm_head.weight
-// only when the head is untied; q/k/v biases only with attention_bias).
-struct TensorSpec {
-  std::string name;
-  std::vector<int64_t> shape;
-};
-std::vector<TensorSpec> expected_tensors(const ModelConfig& config);
 
 struct ModelDir {
   std::string path;  // resolved directory

@@ -1,7 +1,8 @@
 #include "io/tiny_model.h"
 
-#include <filesystem>
 #include <cstring>
+#include <filesystem>
+#include <map>
 
 #include "core/error.h"
 #include "core/half.h"
@@ -16,8 +17,12 @@ namespace {
 
 struct TokenizerFacts {
   int64_t max_id = -1;
-  int32_t endoftext = -1;  // <|endoftext|>: Qwen's bos and pad
-  int32_t im_end = -1;     // <|im_end|>: the chat models' eos
+  std::map<std::string, int32_t> added;  // added (special) tokens by content
+  int32_t id(const std::string& token, const std::string& path) const {
+    const auto it = added.find(token);
+    if (it == added.end()) throw bad_input(path, "no " + token + " added token: wrong tokenizer for this architecture");
+    return it->second;
+  }
 };
 
 TokenizerFacts read_tokenizer_facts(const std::string& path) {
@@ -36,13 +41,104 @@ TokenizerFacts read_tokenizer_facts(const std::string& path) {
     const auto id = json_require<int64_t>(added, "id", path);
     const auto content = json_require<std::string>(added, "content", path);
     facts.max_id = std::max(facts.max_id, id);
-    if (content == "<|endoftext|>") facts.endoftext = static_cast<int32_t>(id);
-    if (content == "<|im_end|>") facts.im_end = static_cast<int32_t>(id);
-  }
-  if (facts.endoftext < 0 || facts.im_end < 0) {
-    throw bad_input(path, "no <|endoftext|> or <|im_end|> added token: not a Qwen tokenizer");
+    facts.added[content] = static_cast<int32_t>(id);
   }
   return facts;
+}
+
+// config.json and generation_config.json as Qwen2.5-Instruct ships them.
+std::pair<Json, Json> qwen2_configs(const TinyModelOptions& o, const TokenizerFacts& facts, int64_t vocab) {
+  const int32_t endoftext = facts.id("<|endoftext|>", o.tokenizer_json);
+  const int32_t im_end = facts.id("<|im_end|>", o.tokenizer_json);
+  Json config = {
+      {"architectures", {"Qwen2ForCausalLM"}},
+      {"attention_dropout", 0.0},
+      {"bos_token_id", endoftext},
+      {"eos_token_id", im_end},
+      {"hidden_act", "silu"},
+      {"hidden_size", o.hidden_size},
+      {"initializer_range", o.init_std},
+      {"intermediate_size", o.intermediate_size},
+      {"max_position_embeddings", o.max_position_embeddings},
+      {"max_window_layers", o.num_layers},
+      {"model_type", "qwen2"},
+      {"num_attention_heads", o.num_heads},
+      {"num_hidden_layers", o.num_layers},
+      {"num_key_value_heads", o.num_kv_heads},
+      {"rms_norm_eps", 1e-6},
+      {"rope_scaling", nullptr},
+      {"rope_theta", o.rope_theta},
+      {"sliding_window", o.max_position_embeddings},
+      {"tie_word_embeddings", o.tied},
+      {"torch_dtype", o.dtype == DType::kBF16 ? "bfloat16" : "float32"},
+      {"transformers_version", "4.43.1"},
+      {"use_cache", true},
+      {"use_sliding_window", false},
+      {"vocab_size", vocab},
+  };
+  // Sampling on, eos = <|im_end|> then <|endoftext|>.
+  const Json generation = {
+      {"bos_token_id", endoftext},
+      {"do_sample", true},
+      {"eos_token_id", {im_end, endoftext}},
+      {"pad_token_id", endoftext},
+      {"repetition_penalty", 1.1},
+      {"temperature", 0.7},
+      {"top_k", 20},
+      {"top_p", 0.8},
+      {"transformers_version", "4.43.1"},
+  };
+  return {config, generation};
+}
+
+// config.json and generation_config.json as Meta's Llama-3.x-Instruct ship them.
+std::pair<Json, Json> llama_configs(const TinyModelOptions& o, const TokenizerFacts& facts, int64_t vocab) {
+  const int32_t bos = facts.id("<|begin_of_text|>", o.tokenizer_json);
+  // Meta's list: <|end_of_text|>, <|eom_id|> (128008; a reserved token in older tokenizer files), <|eot_id|>.
+  const Json eos = {facts.id("<|end_of_text|>", o.tokenizer_json), 128008, facts.id("<|eot_id|>", o.tokenizer_json)};
+  Json scaling = nullptr;
+  if (o.rope_scaling_factor > 0) {
+    scaling = {{"factor", o.rope_scaling_factor},
+               {"high_freq_factor", o.high_freq_factor},
+               {"low_freq_factor", o.low_freq_factor},
+               {"original_max_position_embeddings", o.original_max_position_embeddings},
+               {"rope_type", "llama3"}};
+  }
+  Json config = {
+      {"architectures", {"LlamaForCausalLM"}},
+      {"attention_bias", o.attention_bias},
+      {"attention_dropout", 0.0},
+      {"bos_token_id", bos},
+      {"eos_token_id", eos},
+      {"hidden_act", "silu"},
+      {"hidden_size", o.hidden_size},
+      {"initializer_range", o.init_std},
+      {"intermediate_size", o.intermediate_size},
+      {"max_position_embeddings", o.max_position_embeddings},
+      {"mlp_bias", o.mlp_bias},
+      {"model_type", "llama"},
+      {"num_attention_heads", o.num_heads},
+      {"num_hidden_layers", o.num_layers},
+      {"num_key_value_heads", o.num_kv_heads},
+      {"pretraining_tp", 1},
+      {"rms_norm_eps", 1e-5},
+      {"rope_scaling", scaling},
+      {"rope_theta", o.rope_theta},
+      {"tie_word_embeddings", o.tied},
+      {"torch_dtype", o.dtype == DType::kBF16 ? "bfloat16" : "float32"},
+      {"transformers_version", "4.45.0.dev0"},
+      {"use_cache", true},
+      {"vocab_size", vocab},
+  };
+  const Json generation = {
+      {"bos_token_id", bos},
+      {"do_sample", true},
+      {"eos_token_id", eos},
+      {"temperature", 0.6},
+      {"top_p", 0.9},
+      {"transformers_version", "4.45.0.dev0"},
+  };
+  return {config, generation};
 }
 
 enum class Init { kWeight, kNorm };
@@ -119,50 +215,24 @@ void write_tiny_model(const TinyModelOptions& o) {
   if (ec) throw io_error(o.out_dir, "cannot create: " + ec.message());
   const fs::path dir(o.out_dir);
 
-  Json config = {
-      {"architectures", {"Qwen2ForCausalLM"}},
-      {"attention_dropout", 0.0},
-      {"bos_token_id", facts.endoftext},
-      {"eos_token_id", facts.im_end},
-      {"hidden_act", "silu"},
-      {"hidden_size", o.hidden_size},
-      {"initializer_range", o.init_std},
-      {"intermediate_size", o.intermediate_size},
-      {"max_position_embeddings", o.max_position_embeddings},
-      {"max_window_layers", o.num_layers},
-      {"model_type", "qwen2"},
-      {"num_attention_heads", o.num_heads},
-      {"num_hidden_layers", o.num_layers},
-      {"num_key_value_heads", o.num_kv_heads},
-      {"rms_norm_eps", 1e-6},
-      {"rope_scaling", nullptr},
-      {"rope_theta", o.rope_theta},
-      {"sliding_window", o.max_position_embeddings},
-      {"tie_word_embeddings", o.tied},
-      {"torch_dtype", o.dtype == DType::kBF16 ? "bfloat16" : "float32"},
-      {"transformers_version", "4.43.1"},
-      {"use_cache", true},
-      {"use_sliding_window", false},
-      {"vocab_size", vocab},
-  };
+  if (o.architecture != "qwen2" && o.architecture != "llama") {
+    throw usage_error("--architecture must be qwen2 or llama, not '" + o.architecture + "'");
+  }
+  const bool llama = o.architecture == "llama";
+  if (!llama && (o.attention_bias || o.mlp_bias || o.rope_scaling_factor > 0)) {
+    throw usage_error("--attention_bias, --mlp_bias and --rope_scaling_factor are Llama options");
+  }
+  auto [config, generation] = llama ? llama_configs(o, facts, vocab) : qwen2_configs(o, facts, vocab);
   if (o.head_dim > 0) config["head_dim"] = o.head_dim;
-  // As Qwen2.5-Instruct ships it (sampling on, eos = <|im_end|> then <|endoftext|>).
-  const Json generation = {
-      {"bos_token_id", facts.endoftext},
-      {"do_sample", true},
-      {"eos_token_id", {facts.im_end, facts.endoftext}},
-      {"pad_token_id", facts.endoftext},
-      {"repetition_penalty", 1.1},
-      {"temperature", 0.7},
-      {"top_k", 20},
-      {"top_p", 0.8},
-      {"transformers_version", "4.43.1"},
-  };
   write_json((dir / "config.json").string(), config);
   write_json((dir / "generation_config.json").string(), generation);
   copy_file(o.tokenizer_json, (dir / "tokenizer.json").string());
   const fs::path tokenizer_config = fs::path(o.tokenizer_json).parent_path() / "tokenizer_config.json";
-  if (fs::exists(tokenizer_config)) copy_file(tokenizer_config.string(), (dir / "tokenizer_config.json").string());
+  if (fs::exists(tokenizer_config)) {
+    Json tc = read_json_file(tokenizer_config.string());
+    if (!o.chat_template.empty()) tc["chat_template"] = o.chat_template;
+    write_json((dir / "tokenizer_config.json").string(), tc);
+  }
 
   // The config we just wrote is the single source of the tensor list.
   const ModelConfig model_config = read_model_config((dir / "config.json").string());

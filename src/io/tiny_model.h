@@ -1,6 +1,7 @@
 #pragma once
-// Writes a small, complete, deterministic HF Qwen2 model directory (config.json,
-// generation_config.json, tokenizer files, model.safetensors) for tests and demos.
+// Writes a small, complete, deterministic HF Qwen2 or Llama model directory (config.json,
+// generation_config.json, tokenizer files, model.safetensors) for tests and demos. The
+// config and generation config are written as Qwen2.5-Instruct / Llama-3.x-Instruct ship them.
 // Same options and seed -> same bytes on any machine: weights come from Philox and
 // integer arithmetic, never from std:: distributions (implementation-defined).
 #include <cstdint>
@@ -13,6 +14,8 @@ namespace softcot::io {
 struct TinyModelOptions {
   std::string out_dir;
   std::string tokenizer_json;      // copied; tokenizer_config.json beside it too, if present
+  std::string architecture = "qwen2";  // "qwen2" or "llama"
+  std::string chat_template;       // written into tokenizer_config.json when not empty
   uint64_t seed = 0;
   int64_t hidden_size = 64;
   int64_t num_layers = 2;
@@ -26,6 +29,13 @@ struct TinyModelOptions {
   int64_t max_position_embeddings = 32768;
   double rope_theta = 1000000.0;
   double init_std = 0.02;          // weights and biases; norms are 1 + the same noise
+  // Llama only: attention_bias / mlp_bias, and llama3 rope_scaling when factor > 0.
+  bool attention_bias = false;
+  bool mlp_bias = false;
+  double rope_scaling_factor = 0;
+  double low_freq_factor = 1.0;
+  double high_freq_factor = 4.0;
+  int64_t original_max_position_embeddings = 8192;
 };
 
 // Throws usage_error for impossible shapes, bad_input for an unreadable tokenizer.

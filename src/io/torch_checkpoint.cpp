@@ -227,18 +227,22 @@ std::vector<float> StoredTensor::to_f32() const {
   return out;
 }
 
-Projection load_projection(const std::string& path) {
+StateDict load_state_dict(const std::string& path) {
   // By content: a zip starts with a local file header "PK\3\4".
   bool is_zip = false;
   {
     const MappedFile file(path);
-    if (file.size() < 8) throw bad_input(path, "too short for a projection file (" + std::to_string(file.size()) + " bytes)");
+    if (file.size() < 8) throw bad_input(path, "too short for a state dict file (" + std::to_string(file.size()) + " bytes)");
     is_zip = std::memcmp(file.data(), "PK\3\4", 4) == 0;
     if (!is_zip && file.data()[0] == 0x80) {
       throw bad_input(path, "a legacy (pre-zip) torch.save file; re-save it with torch >= 1.6");
     }
   }
-  Tensors tensors = is_zip ? read_torch_zip(path) : read_safetensors(path);
+  return is_zip ? read_torch_zip(path) : read_safetensors(path);
+}
+
+Projection load_projection(const std::string& path) {
+  Tensors tensors = load_state_dict(path);
 
   const auto weight = tensors.find("weight");
   const auto bias = tensors.find("bias");

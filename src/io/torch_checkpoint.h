@@ -3,6 +3,7 @@
 // writes it (projection.bin: zip + pickle, see torch_pickle.h) or as a safetensors file
 // with the same keys. Weights keep their stored dtype; f32 copies on request.
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,12 @@ struct Projection {
   StoredTensor bias;         // [out_features]
   std::string source;        // the file, for error messages
 };
+
+using StateDict = std::map<std::string, StoredTensor>;
+
+// Every tensor of a state dict file: torch.save(module.state_dict()) (zip) or safetensors,
+// told apart by content. Throws bad_input(path, reason) as load_projection does.
+StateDict load_state_dict(const std::string& path);
 
 // Reads projection.bin (torch zip) or .safetensors, by content, not by name. Throws
 // bad_input(path, reason): unreadable, corrupt or truncated archives, pickles outside

@@ -73,10 +73,11 @@ class Backend {
   // y[n, w.rows] = x[n, w.cols] w^T (+ bias[w.rows] when not null).
   virtual void matmul(const float* x, int64_t n, const WeightMatrix& w, const float* bias,
                       float* y) = 0;
-  // NEOX RoPE in place on x[n, heads, head_dim]: pairs (j, j + head_dim/2) rotated by
-  // positions[i] * inv_freq[j], inv_freq[j] = 1 / theta^(2j / head_dim) in f32 as HF does.
+  // NEOX RoPE in place on x[n, heads, head_dim]: pairs (j, j + head_dim/2) rotated by the
+  // f32 angle float(positions[i]) * inv_freq[j]. inv_freq [head_dim/2] is this backend's
+  // memory, filled once from model::rope_inv_freq(config).
   virtual void rope_neox(float* x, int64_t n, int64_t heads, int64_t head_dim,
-                         std::span<const int64_t> positions, float theta) = 0;
+                         std::span<const int64_t> positions, const float* inv_freq) = 0;
   // Causal grouped-query attention for n new queries q[n, heads, head_dim] at positions
   // start .. start+n-1, against cached keys/values k, v [start+n, kv_heads, head_dim]
   // (the new rows already stored). out[n, heads * head_dim]. Scale 1/sqrt(head_dim).

@@ -98,14 +98,8 @@ class CpuBackend final : public Backend {
   }
 
   void rope_neox(float* x, int64_t n, int64_t heads, int64_t head_dim,
-                 std::span<const int64_t> positions, float theta) override {
+                 std::span<const int64_t> positions, const float* inv_freq) override {
     const int64_t half = head_dim / 2;
-    // inv_freq exactly as HF builds it in f32: 1 / theta^(arange(0, d, 2) / d).
-    std::vector<float> inv_freq(static_cast<size_t>(half));
-    for (int64_t j = 0; j < half; ++j) {
-      const float exponent = static_cast<float>(2 * j) / static_cast<float>(head_dim);
-      inv_freq[j] = 1.0f / static_cast<float>(std::pow(static_cast<double>(theta), exponent));
-    }
     ThreadPool::instance().parallel_for(n, 4, [&](int64_t b, int64_t e) {
       std::vector<float> cos_v(static_cast<size_t>(half)), sin_v(static_cast<size_t>(half));
       for (int64_t i = b; i < e; ++i) {

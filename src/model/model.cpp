@@ -4,14 +4,12 @@
 
 #include "core/error.h"
 #include "core/interrupt.h"
+#include "io/decoder_tensors.h"
+#include "model/rope.h"
 
 namespace softcot::model {
 
 namespace {
-
-std::string layer_name(int64_t layer, const char* suffix) {
-  return "model.layers." + std::to_string(layer) + "." + suffix;
-}
 
 float* data_or_null(const Buffer& b) { return b.floats() > 0 ? b.data() : nullptr; }
 
@@ -20,41 +18,43 @@ float* data_or_null(const Buffer& b) { return b.floats() > 0 ? b.data() : nullpt
 Model::Model(const io::ModelConfig& config, const TensorLookup& tensors, Backend& backend,
              std::shared_ptr<const void> keep_alive)
     : config_(config), backend_(&backend), keep_alive_(std::move(keep_alive)) {
-  const int64_t hidden = config.hidden_size;
-  const int64_t q_dim = config.num_attention_heads * config.head_dim;
-  const int64_t kv_dim = config.num_key_value_heads * config.head_dim;
-  const int64_t inter = config.intermediate_size;
-  auto matrix = [&](const std::string& name, int64_t rows, int64_t cols) {
-    WeightMatrix w = backend.prepare_weight(tensors(name, {rows, cols}));
+  auto matrix = [&](const io::TensorSpec& spec) {
+    WeightMatrix w = backend.prepare_weight(tensors(spec.name, spec.shape));
     weight_bytes_ += w.bytes();
     return w;
   };
-  auto vector = [&](const std::string& name, int64_t size) {
-    return backend.prepare_vector(tensors(name, {size}));
+  auto vector = [&](const std::optional<io::TensorSpec>& spec) {
+    return spec ? backend.prepare_vector(tensors(spec->name, spec->shape)) : Buffer();
   };
-  embed_tokens_ = backend.prepare_weight(tensors("model.embed_tokens.weight", {config.vocab_size, hidden}));
-  for (int64_t l = 0; l < config.num_hidden_layers; ++l) {
+  const io::DecoderTensors names = io::decoder_tensors(config);
+  embed_tokens_ = backend.prepare_weight(tensors(names.embed_tokens.name, names.embed_tokens.shape));
+  for (const io::LayerTensors& t : names.layers) {
     Layer layer;
-    layer.input_norm = vector(layer_name(l, "input_layernorm.weight"), hidden);
-    layer.post_attention_norm = vector(layer_name(l, "post_attention_layernorm.weight"), hidden);
-    layer.q = matrix(layer_name(l, "self_attn.q_proj.weight"), q_dim, hidden);
-    layer.k = matrix(layer_name(l, "self_attn.k_proj.weight"), kv_dim, hidden);
-    layer.v = matrix(layer_name(l, "self_attn.v_proj.weight"), kv_dim, hidden);
-    layer.o = matrix(layer_name(l, "self_attn.o_proj.weight"), hidden, q_dim);
-    if (config.attention_bias) {
-      layer.q_bias = vector(layer_name(l, "self_attn.q_proj.bias"), q_dim);
-      layer.k_bias = vector(layer_name(l, "self_attn.k_proj.bias"), kv_dim);
-      layer.v_bias = vector(layer_name(l, "self_attn.v_proj.bias"), kv_dim);
-    }
-    layer.gate = matrix(layer_name(l, "mlp.gate_proj.weight"), inter, hidden);
-    layer.up = matrix(layer_name(l, "mlp.up_proj.weight"), inter, hidden);
-    layer.down = matrix(layer_name(l, "mlp.down_proj.weight"), hidden, inter);
+    layer.input_norm = vector(t.input_norm);
+    layer.post_attention_norm = vector(t.post_attention_norm);
+    layer.q = matrix(t.q);
+    layer.k = matrix(t.k);
+    layer.v = matrix(t.v);
+    layer.o = matrix(t.o);
+    layer.gate = matrix(t.gate);
+    layer.up = matrix(t.up);
+    layer.down = matrix(t.down);
+    layer.q_bias = vector(t.q_bias);
+    layer.k_bias = vector(t.k_bias);
+    layer.v_bias = vector(t.v_bias);
+    layer.o_bias = vector(t.o_bias);
+    layer.gate_bias = vector(t.gate_bias);
+    layer.up_bias = vector(t.up_bias);
+    layer.down_bias = vector(t.down_bias);
     layers_.push_back(std::move(layer));
   }
-  final_norm_ = vector("model.norm.weight", hidden);
-  lm_head_ = config.tie_word_embeddings ? embed_tokens_
-                                        : backend.prepare_weight(tensors("lm_head.weight", {config.vocab_size, hidden}));
+  final_norm_ = vector(names.final_norm);
+  lm_head_ = names.lm_head ? backend.prepare_weight(tensors(names.lm_head->name, names.lm_head->shape))
+                           : embed_tokens_;
   weight_bytes_ += lm_head_.bytes();  // read once per decoded token; embeddings only one row
+  const std::vector<float> inv_freq = rope_inv_freq(config);
+  inv_freq_ = backend.allocate(static_cast<int64_t>(inv_freq.size()));
+  backend.upload(inv_freq, inv_freq_.data());
 }
 
 std::unique_ptr<Model> Model::load(io::ModelDir dir, Backend& backend) {
@@ -106,7 +106,6 @@ StepResult Model::forward_one(const SequenceStep& step) {
   const int64_t q_dim = c.num_attention_heads * c.head_dim;
   const int64_t kv_dim = c.num_key_value_heads * c.head_dim;
   const float eps = static_cast<float>(c.rms_norm_eps);
-  const float theta = static_cast<float>(c.rope_theta);
   Backend& be = *backend_;
 
   std::vector<int64_t> positions(static_cast<size_t>(n));
@@ -128,17 +127,17 @@ StepResult Model::forward_one(const SequenceStep& step) {
     be.matmul(h.data(), n, layer.q, data_or_null(layer.q_bias), q.data());
     be.matmul(h.data(), n, layer.k, data_or_null(layer.k_bias), k_rows);
     be.matmul(h.data(), n, layer.v, data_or_null(layer.v_bias), v_rows);
-    be.rope_neox(q.data(), n, c.num_attention_heads, c.head_dim, positions, theta);
-    be.rope_neox(k_rows, n, c.num_key_value_heads, c.head_dim, positions, theta);
+    be.rope_neox(q.data(), n, c.num_attention_heads, c.head_dim, positions, inv_freq_.data());
+    be.rope_neox(k_rows, n, c.num_key_value_heads, c.head_dim, positions, inv_freq_.data());
     be.attention(q.data(), cache.keys(l), cache.values(l), attn.data(), n, start,
                  c.num_attention_heads, c.num_key_value_heads, c.head_dim);
-    be.matmul(attn.data(), n, layer.o, nullptr, h.data());
+    be.matmul(attn.data(), n, layer.o, data_or_null(layer.o_bias), h.data());
     be.add_inplace(x.data(), h.data(), n * hidden);
     be.rmsnorm(x.data(), layer.post_attention_norm.data(), h.data(), n, hidden, eps);
-    be.matmul(h.data(), n, layer.gate, nullptr, gate.data());
-    be.matmul(h.data(), n, layer.up, nullptr, up.data());
+    be.matmul(h.data(), n, layer.gate, data_or_null(layer.gate_bias), gate.data());
+    be.matmul(h.data(), n, layer.up, data_or_null(layer.up_bias), up.data());
     be.swiglu(gate.data(), up.data(), gate.data(), n * c.intermediate_size);
-    be.matmul(gate.data(), n, layer.down, nullptr, h.data());
+    be.matmul(gate.data(), n, layer.down, data_or_null(layer.down_bias), h.data());
     be.add_inplace(x.data(), h.data(), n * hidden);
   }
   cache.set_length(start + n);

@@ -4,8 +4,10 @@
 // Backend's ops and nothing else, so a CUDA backend runs the same code.
 //
 //   x = embeddings                                 [n, hidden]
-//   per layer: x += o_proj(attn(rope(q), rope(k), v))   q/k/v from rmsnorm(x), with biases
+//   per layer: x += o_proj(attn(rope(q), rope(k), v))   q/k/v from rmsnorm(x)
 //              x += down(silu(gate(h)) * up(h))        h = rmsnorm(x)
+//   (each projection with a bias where io::decoder_tensors says the config has one; RoPE
+//   with model::rope_inv_freq(config), uploaded once)
 //   hidden = norm(x); logits = hidden lm_head^T (lm_head = embed_tokens when tied)
 #include <cstdint>
 #include <functional>
@@ -82,7 +84,7 @@ class Model {
   struct Layer {
     Buffer input_norm, post_attention_norm;
     WeightMatrix q, k, v, o, gate, up, down;
-    Buffer q_bias, k_bias, v_bias;  // empty without attention biases (Llama)
+    Buffer q_bias, k_bias, v_bias, o_bias, gate_bias, up_bias, down_bias;  // empty when absent
   };
   StepResult forward_one(const SequenceStep& step);
 
@@ -92,6 +94,7 @@ class Model {
   WeightMatrix embed_tokens_;
   WeightMatrix lm_head_;
   Buffer final_norm_;
+  Buffer inv_freq_;  // [head_dim / 2], from rope_inv_freq(config)
   std::vector<Layer> layers_;
   size_t weight_bytes_ = 0;
   int64_t prefill_chunk_rows_ = kDefaultPrefillChunkRows;

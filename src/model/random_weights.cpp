@@ -4,48 +4,58 @@
 #include "core/half.h"
 #include "core/philox.h"
 #include "core/thread_pool.h"
+#include "io/decoder_tensors.h"
 
 namespace softcot::model {
 
-io::ModelConfig qwen25_shape(const std::string& name) {
+// The published config.json values (../shared/data/model_configs/; a unit test compares).
+io::ModelConfig model_shape(const std::string& name) {
   io::ModelConfig c;
-  c.model_type = "qwen2";
-  c.vocab_size = 151936;
-  c.tie_word_embeddings = true;
-  c.rope_theta = 1000000.0;
   c.torch_dtype = "bfloat16";
-  c.source_path = "qwen2.5-" + name + " shapes";
-  if (name == "0.5b") {
-    c.hidden_size = 896, c.num_hidden_layers = 24, c.num_attention_heads = 14;
-    c.num_key_value_heads = 2, c.intermediate_size = 4864;
-  } else if (name == "1.5b") {
-    c.hidden_size = 1536, c.num_hidden_layers = 28, c.num_attention_heads = 12;
-    c.num_key_value_heads = 2, c.intermediate_size = 8960;
+  if (name == "0.5b" || name == "1.5b") {
+    c.model_type = "qwen2";
+    c.architecture = io::Architecture::kQwen2;
+    c.vocab_size = 151936;
+    c.tie_word_embeddings = true;
+    c.rope_theta = 1000000.0;
+    c.rms_norm_eps = 1e-6;
+    c.source_path = "Qwen2.5-" + name + " shapes";
+    if (name == "0.5b") {
+      c.hidden_size = 896, c.num_hidden_layers = 24, c.num_attention_heads = 14;
+      c.num_key_value_heads = 2, c.intermediate_size = 4864;
+    } else {
+      c.hidden_size = 1536, c.num_hidden_layers = 28, c.num_attention_heads = 12;
+      c.num_key_value_heads = 2, c.intermediate_size = 8960;
+    }
+  } else if (name == "llama3.2-1b" || name == "llama3.1-8b") {
+    c.model_type = "llama";
+    c.architecture = io::Architecture::kLlama;
+    c.attention_bias = false;
+    c.vocab_size = 128256;
+    c.rope_theta = 500000.0;
+    c.rms_norm_eps = 1e-5;
+    c.max_position_embeddings = 131072;
+    c.rope_scaling = {"llama3", 32.0, 1.0, 4.0, 8192};
+    c.num_attention_heads = 32, c.num_key_value_heads = 8;
+    c.source_path = name + " shapes";
+    if (name == "llama3.2-1b") {
+      c.hidden_size = 2048, c.num_hidden_layers = 16, c.intermediate_size = 8192;
+      c.tie_word_embeddings = true;
+    } else {
+      c.hidden_size = 4096, c.num_hidden_layers = 32, c.intermediate_size = 14336;
+      c.tie_word_embeddings = false;
+      c.rope_scaling.factor = 8.0;
+    }
   } else {
-    throw usage_error("unknown shape '" + name + "' (0.5b or 1.5b)");
+    throw usage_error("unknown shape '" + name + "' (0.5b, 1.5b, llama3.2-1b, llama3.1-8b)");
   }
   c.head_dim = c.hidden_size / c.num_attention_heads;
   return c;
 }
 
 RandomWeights::RandomWeights(const io::ModelConfig& c, uint64_t seed) {
-  const int64_t h = c.hidden_size, q = c.num_attention_heads * c.head_dim;
-  const int64_t kv = c.num_key_value_heads * c.head_dim, inter = c.intermediate_size;
-  std::vector<std::pair<std::string, std::vector<int64_t>>> shapes = {
-      {"model.embed_tokens.weight", {c.vocab_size, h}}, {"model.norm.weight", {h}}};
-  if (!c.tie_word_embeddings) shapes.push_back({"lm_head.weight", {c.vocab_size, h}});
-  for (int64_t l = 0; l < c.num_hidden_layers; ++l) {
-    const std::string p = "model.layers." + std::to_string(l) + ".";
-    for (auto [name, shape] : std::vector<std::pair<const char*, std::vector<int64_t>>>{
-             {"input_layernorm.weight", {h}}, {"post_attention_layernorm.weight", {h}},
-             {"self_attn.q_proj.weight", {q, h}}, {"self_attn.q_proj.bias", {q}},
-             {"self_attn.k_proj.weight", {kv, h}}, {"self_attn.k_proj.bias", {kv}},
-             {"self_attn.v_proj.weight", {kv, h}}, {"self_attn.v_proj.bias", {kv}},
-             {"self_attn.o_proj.weight", {h, q}}, {"mlp.gate_proj.weight", {inter, h}},
-             {"mlp.up_proj.weight", {inter, h}}, {"mlp.down_proj.weight", {h, inter}}}) {
-      shapes.push_back({p + name, shape});
-    }
-  }
+  std::vector<std::pair<std::string, std::vector<int64_t>>> shapes;
+  for (const io::TensorSpec& spec : io::expected_tensors(c)) shapes.push_back({spec.name, spec.shape});
   uint32_t tensor_index = 0;
   for (const auto& [name, shape] : shapes) {
     int64_t numel = 1;

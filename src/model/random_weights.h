@@ -1,5 +1,5 @@
 #pragma once
-// A Qwen2 model's tensors filled with random bf16 values in anonymous memory, for
+// A decoder model's tensors filled with random bf16 values in anonymous memory, for
 // benchmarks at real shapes without downloading anything. Values are small (|w| < 0.05,
 // norms near 1), so activations stay finite through any number of layers.
 #include <cstdint>
@@ -13,8 +13,9 @@
 
 namespace softcot::model {
 
-// The Qwen2.5 shapes by name: "0.5b", "1.5b"; throws usage_error otherwise.
-io::ModelConfig qwen25_shape(const std::string& name);
+// Real model shapes by name: "0.5b", "1.5b" (Qwen2.5-Instruct), "llama3.2-1b",
+// "llama3.1-8b" (Meta's Instruct configs, llama3 RoPE); throws usage_error otherwise.
+io::ModelConfig model_shape(const std::string& name);
 
 class RandomWeights {
  public:

@@ -1,5 +1,6 @@
 #include "softcot/pipeline.h"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 
@@ -9,6 +10,7 @@
 #include "core/non_finite.h"
 #include "softcot/extract.h"
 #include "softcot/vote.h"
+#include "tokenizer/clean_up.h"
 
 namespace softcot {
 
@@ -66,12 +68,24 @@ std::vector<int32_t> reference_eos_token_ids(const std::string& tokenizer_config
   if (family == ModelFamily::kLlama) {
     if (const auto eot = tokenizer.token_to_id("<|eot_id|>")) ids.push_back(*eot);
   }
+  // The reference's list may name <|eot_id|> twice (eos_token is <|eot_id|> in the Instruct files).
+  std::vector<int32_t> unique;
+  for (int32_t id : ids) {
+    if (std::find(unique.begin(), unique.end(), id) == unique.end()) unique.push_back(id);
+  }
+  ids = unique;
   if (ids.empty()) {
     throw bad_input(tokenizer_config_json.empty() ? std::string("generation_config.json")
                                                   : tokenizer_config_json,
                     "no eos token: neither eos_token nor generation_config.json's eos_token_id is set");
   }
   return ids;
+}
+
+std::string decode_response(const tokenizer::Tokenizer& tokenizer, std::span<const int32_t> tokens,
+                            bool clean_up_tokenization_spaces) {
+  std::string text = tokenizer.decode(tokens, /*skip_special_tokens=*/true);
+  return clean_up_tokenization_spaces ? tokenizer::clean_up_tokenization(std::move(text)) : text;
 }
 
 void check_projection_shape(const io::Projection& projection, int64_t assistant_hidden,
@@ -116,9 +130,10 @@ SoftCotPipeline::SoftCotPipeline(const RunOptions& options, PipelineModels model
     : options_(options), models_(models), generation_(std::move(generation)) {}
 
 PromptPair SoftCotPipeline::prompts(const Sample& sample) const {
-  return build_prompts(options_.task, sample, options_.num_thought_tokens, *models_.base_tokenizer,
-                       *models_.assistant_tokenizer, options_.base_family(),
-                       options_.assistant_family());
+  return build_prompts(options_.task, sample, options_.num_thought_tokens,
+                       {models_.base_tokenizer, options_.base_family(), models_.base_chat_template},
+                       {models_.assistant_tokenizer, options_.assistant_family(), models_.assistant_chat_template},
+                       options_.chat_date);
 }
 
 std::vector<float> SoftCotPipeline::assistant_hidden_states(const PromptPair& prompts) const {
@@ -183,7 +198,8 @@ SampleResult SoftCotPipeline::run(const Sample& sample, const ResponseObserver& 
   std::vector<Answer> answers;
   for (size_t s = 0; s < sequences.size(); ++s) {
     ResponseResult response;
-    response.text = models_.base_tokenizer->decode(sequences[s].tokens, /*skip_special_tokens=*/true);
+    response.text = decode_response(*models_.base_tokenizer, sequences[s].tokens,
+                                    models_.clean_up_tokenization_spaces);
     const Answer answer = extract_answer(options_.task, response.text);
     response.answer_json = answer.to_json();
     response.generated_tokens = static_cast<int32_t>(sequences[s].tokens.size());

@@ -27,6 +27,9 @@ namespace softcot {
 struct PipelineModels {
   const tokenizer::Tokenizer* base_tokenizer = nullptr;
   const tokenizer::Tokenizer* assistant_tokenizer = nullptr;
+  tokenizer::ChatTemplate base_chat_template;  // as each model directory ships it
+  tokenizer::ChatTemplate assistant_chat_template;
+  bool clean_up_tokenization_spaces = false;  // the base tokenizer_config.json's (decoding)
   model::Model* base = nullptr;
   model::Model* assistant = nullptr;           // unused when N = 0
   const io::Projection* projection = nullptr;  // unused when N = 0
@@ -45,6 +48,11 @@ std::vector<int32_t> reference_eos_token_ids(const std::string& tokenizer_config
                                              const tokenizer::Tokenizer& tokenizer,
                                              const io::GenerationConfig& fallback,
                                              ModelFamily family);
+
+// A response's text as the reference reads answers from it: decode(skip_special_tokens=True),
+// then transformers' clean_up_tokenization when the tokenizer config asks for it.
+std::string decode_response(const tokenizer::Tokenizer& tokenizer, std::span<const int32_t> tokens,
+                            bool clean_up_tokenization_spaces);
 
 // Checks the projection against the two models: in = assistant hidden, out = base hidden.
 // Throws bad_input(file, "... [out, in] ... base H, assistant A") with the three numbers.
@@ -78,6 +86,7 @@ class SoftCotPipeline {
   SampleResult run(const Sample& sample, const ResponseObserver& on_response = nullptr) const;
 
   const generate::GenerationParams& generation() const { return generation_; }
+  const PipelineModels& models() const { return models_; }
 
  private:
   RunOptions options_;

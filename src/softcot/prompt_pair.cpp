@@ -48,13 +48,6 @@ void check_token(const tokenizer::Tokenizer& tok, const char* token, int32_t exp
 
 }  // namespace
 
-std::string render_prompt(const std::vector<ChatMessage>& messages, ModelFamily family) {
-  if (family != ModelFamily::kQwen) {
-    throw usage_error("the Llama-3 chat template is not implemented yet; only Qwen2.5 models are supported");
-  }
-  return tokenizer::render_chatml(messages, /*add_generation_prompt=*/false);
-}
-
 std::array<int64_t, 4> reference_thought_index(Task task, int num_thought_tokens,
                                                int64_t base_length, int64_t assistant_length,
                                                ModelFamily base_family, ModelFamily assistant_family) {
@@ -89,29 +82,26 @@ void check_placeholder_spans(const PromptPair& pair, int num_thought_tokens,
   }
 }
 
-PromptPair build_prompts(Task task, const Sample& sample, int num_thought_tokens,
-                         const tokenizer::Tokenizer& base_tokenizer,
-                         const tokenizer::Tokenizer& assistant_tokenizer,
-                         ModelFamily base_family, ModelFamily assistant_family) {
+PromptPair build_prompts(Task task, const Sample& sample, int num_thought_tokens, const PromptModel& base,
+                         const PromptModel& assistant, const std::string& chat_date) {
   if (num_thought_tokens < 0) throw usage_error("--num_thought_tokens must be >= 0");
-  const SpecialTokens& base_tokens = special_tokens(base_family);
-  const SpecialTokens& assistant_tokens = special_tokens(assistant_family);
-  check_token(base_tokenizer, base_tokens.placeholder, base_tokens.placeholder_id, "base");
-  check_token(assistant_tokenizer, assistant_tokens.placeholder, assistant_tokens.placeholder_id,
-              "assistant");
+  const SpecialTokens& base_tokens = special_tokens(base.family);
+  const SpecialTokens& assistant_tokens = special_tokens(assistant.family);
+  check_token(*base.tokenizer, base_tokens.placeholder, base_tokens.placeholder_id, "base");
+  check_token(*assistant.tokenizer, assistant_tokens.placeholder, assistant_tokens.placeholder_id, "assistant");
 
   const PromptMessages messages =
-      prompt_messages(task, sample.question, num_thought_tokens, base_family, assistant_family);
+      prompt_messages(task, sample.question, num_thought_tokens, base.family, assistant.family);
   PromptPair pair;
-  pair.base_text = render_prompt(messages.base, base_family);
-  pair.assistant_text = render_prompt(messages.assistant, assistant_family);
-  pair.base_ids = base_tokenizer.encode(pair.base_text);
-  pair.assistant_ids = assistant_tokenizer.encode(pair.assistant_text);
+  pair.base_text = tokenizer::render_chat(base.chat_template, messages.base, {}, chat_date);
+  pair.assistant_text = tokenizer::render_chat(assistant.chat_template, messages.assistant, {}, chat_date);
+  pair.base_ids = base.tokenizer->encode(pair.base_text);
+  pair.assistant_ids = assistant.tokenizer->encode(pair.assistant_text);
   pair.thought_index = reference_thought_index(
       task, num_thought_tokens, static_cast<int64_t>(pair.base_ids.size()),
-      static_cast<int64_t>(pair.assistant_ids.size()), base_family, assistant_family);
+      static_cast<int64_t>(pair.assistant_ids.size()), base.family, assistant.family);
 
-  check_placeholder_spans(pair, num_thought_tokens, base_family, assistant_family,
+  check_placeholder_spans(pair, num_thought_tokens, base.family, assistant.family,
                           "sample " + std::to_string(sample.idx));
   return pair;
 }

@@ -12,6 +12,7 @@
 #include "softcot/model_family.h"
 #include "softcot/prompts.h"
 #include "softcot/task.h"
+#include "tokenizer/chat_template.h"
 #include "tokenizer/tokenizer.h"
 
 namespace softcot {
@@ -24,9 +25,13 @@ struct PromptPair {
   std::array<int64_t, 4> thought_index{};  // base_start, base_end, assistant_start, assistant_end
 };
 
-// The chat template of `family` without the generation prompt; the last message is closed
-// (the prefilled assistant message ends with the end-of-turn token, as in the reference).
-std::string render_prompt(const std::vector<ChatMessage>& messages, ModelFamily family);
+// One side of the pair: its tokenizer, the family that picks its special tokens (by model id,
+// as the reference), and the chat template its directory ships.
+struct PromptModel {
+  const tokenizer::Tokenizer* tokenizer = nullptr;
+  ModelFamily family = ModelFamily::kQwen;
+  tokenizer::ChatTemplate chat_template;
+};
 
 // The reference's offset rule, from the lengths of the token id lists alone.
 std::array<int64_t, 4> reference_thought_index(Task task, int num_thought_tokens,
@@ -41,16 +46,20 @@ void check_placeholder_spans(const PromptPair& pair, int num_thought_tokens,
                              ModelFamily base_family, ModelFamily assistant_family,
                              const std::string& subject);
 
-PromptPair build_prompts(Task task, const Sample& sample, int num_thought_tokens,
-                         const tokenizer::Tokenizer& base_tokenizer,
-                         const tokenizer::Tokenizer& assistant_tokenizer,
-                         ModelFamily base_family, ModelFamily assistant_family);
+// Each prompt rendered with its model's chat template without the generation prompt (the
+// prefilled assistant message is closed, as apply_chat_template closes it in the reference);
+// `chat_date` is the Llama-3 templates' date_string.
+PromptPair build_prompts(Task task, const Sample& sample, int num_thought_tokens, const PromptModel& base,
+                         const PromptModel& assistant,
+                         const std::string& chat_date = tokenizer::kDefaultChatDate);
 
+// Both sides Qwen2.5's template (the Qwen test vectors).
 inline PromptPair build_prompts(Task task, const Sample& sample, int num_thought_tokens,
                                 const tokenizer::Tokenizer& base_tokenizer,
                                 const tokenizer::Tokenizer& assistant_tokenizer, ModelFamily family) {
-  return build_prompts(task, sample, num_thought_tokens, base_tokenizer, assistant_tokenizer,
-                       family, family);
+  const tokenizer::ChatTemplate chatml{tokenizer::ChatTemplateKind::kQwen25, "qwen2.5"};
+  return build_prompts(task, sample, num_thought_tokens, {&base_tokenizer, family, chatml},
+                       {&assistant_tokenizer, family, chatml});
 }
 
 }  // namespace softcot

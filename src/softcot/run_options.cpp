@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <vector>
 
@@ -52,6 +54,35 @@ std::string default_data_dir(Task task) {
   return {};
 }
 
+bool is_chat_date(const std::string& t) {
+  static const char* const kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  auto digits = [&](size_t from, size_t n) {
+    for (size_t i = from; i < from + n; ++i) {
+      if (t[i] < '0' || t[i] > '9') return false;
+    }
+    return true;
+  };
+  if (t.size() != 11 || t[2] != ' ' || t[6] != ' ' || !digits(0, 2) || !digits(7, 4)) return false;
+  const int day = (t[0] - '0') * 10 + (t[1] - '0');
+  if (day < 1 || day > 31) return false;
+  for (const char* m : kMonths) {
+    if (t.compare(3, 3, m) == 0) return true;
+  }
+  return false;
+}
+
+std::string today_chat_date() {
+  static const char* const kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  const std::time_t now = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&now, &local);
+  char out[16];
+  std::snprintf(out, sizeof out, "%02d %s %04d", local.tm_mday, kMonths[local.tm_mon], local.tm_year + 1900);
+  return out;
+}
+
 std::string RunOptions::data_path() const {
   return task_data_path(task, data_dir.empty() ? default_data_dir(task) : data_dir, data_file);
 }
@@ -67,6 +98,9 @@ void RunOptions::validate() const {
   if (test_k < 0) throw usage_error("--test_k must be >= 0");
   if (max_new_tokens < 1) throw usage_error("--max_new_tokens must be >= 1");
   if (threads < 0) throw usage_error("--threads must be >= 0");
+  if (chat_date != "today" && !is_chat_date(chat_date)) {
+    throw usage_error("--chat_date must be \"DD Mon YYYY\" (e.g. \"26 Jul 2024\") or today, not '" + chat_date + "'");
+  }
   base_family();
   assistant_family();
 }

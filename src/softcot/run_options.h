@@ -26,9 +26,9 @@ struct RunOptions {
   bool print_response = false;
   int64_t test_k = 0;              // 0: every sample of the split
   uint64_t seed = 42;
+  std::string base_model_ckpt;       // accepted, without effect (as in the reference's evaluation)
+  std::string assistant_model_ckpt;  // fine-tuned assistant weights; empty: the directory's
   // Accepted for the reference's users, without effect here (evaluation never tunes).
-  std::string base_model_ckpt;
-  std::string assistant_model_ckpt;
   bool tune_base_model = false;
   bool tune_assistant_model = false;
 
@@ -40,6 +40,9 @@ struct RunOptions {
   std::string log_level = "info";
   std::string base_model_family;       // "", "qwen" or "llama"; "" picks by model id
   std::string assistant_model_family;
+  // The Llama-3 chat templates' date ("DD Mon YYYY"); "today" is resolved to a date before
+  // any prompt is built (eval: the run's first start, kept by every resume).
+  std::string chat_date = "26 Jul 2024";
 
   ModelFamily base_family() const { return family_from_model_id(base_model_id, base_model_family); }
   ModelFamily assistant_family() const {
@@ -49,6 +52,11 @@ struct RunOptions {
   std::string data_path() const;
   void validate() const;  // throws usage_error naming the flag
 };
+
+// "DD Mon YYYY" with an English month abbreviation, as strftime("%d %b %Y") writes it.
+bool is_chat_date(const std::string& text);
+// Today's local date in that form (what newer transformers' strftime_now gives the template).
+std::string today_chat_date();
 
 // The directory --data_dir defaults to for `task`: <root>/<task name>, where root is
 // $SOFTCOT_DATA_DIR, else <executable dir>/../share/softcot/data, else the data/ folder of the

@@ -14,6 +14,7 @@
 #include "cuda_backend.h"
 #include "generate/logits_processors.h"
 #include "gpu_test_util.h"
+#include "model/rope.h"
 #include "sampling.h"
 
 namespace softcot {
@@ -165,14 +166,26 @@ TEST_F(CudaOps, MatmulF32IsExactF32) {
   EXPECT_TRUE(close(get(*gpu_, yg, n * rows), get(*cpu_, yc, n * rows), 1e-5f, kF32Rtol));
 }
 
+// Llama-3.2-1B's RoPE (theta 5e5, llama3 factor 32), from the one host computation.
+std::vector<float> llama3_inv_freq(int64_t head_dim) {
+  io::ModelConfig c;
+  c.head_dim = head_dim;
+  c.rope_theta = 500000.0;
+  c.rope_scaling.type = "llama3";
+  c.rope_scaling.factor = 32.0;
+  return model::rope_inv_freq(c);
+}
+
 TEST_F(CudaOps, RopeNeox) {
   const int64_t n = 9, heads = 14, head_dim = 64;
   const std::vector<float> x = random_vector(n * heads * head_dim, 10);
   std::vector<int64_t> positions(n);
   std::iota(positions.begin(), positions.end(), 1000);
   model::Buffer xc = put(*cpu_, x), xg = put(*gpu_, x);
-  cpu_->rope_neox(xc.data(), n, heads, head_dim, positions, 1e6f);
-  gpu_->rope_neox(xg.data(), n, heads, head_dim, positions, 1e6f);
+  const std::vector<float> inv = llama3_inv_freq(head_dim);
+  model::Buffer fc = put(*cpu_, inv), fg = put(*gpu_, inv);
+  cpu_->rope_neox(xc.data(), n, heads, head_dim, positions, fc.data());
+  gpu_->rope_neox(xg.data(), n, heads, head_dim, positions, fg.data());
   EXPECT_TRUE(close(get(*gpu_, xg, x.size()), get(*cpu_, xc, x.size()), 1e-6f, kF32Rtol));
 }
 
@@ -195,8 +208,10 @@ TEST_F(CudaOps, FusedQkvBiasRopeCacheWriteMatchesTheUnfusedCpuOps) {
     }
   }
   model::Buffer qc = put(*cpu_, q), kc = put(*cpu_, k);
-  cpu_->rope_neox(qc.data(), n, heads, hd, positions, 1e6f);
-  cpu_->rope_neox(kc.data() + start * kv_dim, n, kv_heads, hd, positions, 1e6f);
+  const std::vector<float> inv = llama3_inv_freq(hd);
+  model::Buffer fc = put(*cpu_, inv), fg = put(*gpu_, inv);
+  cpu_->rope_neox(qc.data(), n, heads, hd, positions, fc.data());
+  cpu_->rope_neox(kc.data() + start * kv_dim, n, kv_heads, hd, positions, fc.data());
 
   model::Buffer in = put(*gpu_, qkv), dqb = put(*gpu_, qb), dkb = put(*gpu_, kb), dvb = put(*gpu_, vb);
   model::Buffer qg = gpu_->allocate(n * q_dim), kg = gpu_->allocate(capacity * kv_dim),
@@ -205,7 +220,7 @@ TEST_F(CudaOps, FusedQkvBiasRopeCacheWriteMatchesTheUnfusedCpuOps) {
   auto* d_pos = static_cast<int64_t*>(gpu_->device_alloc(n * 8, "positions"));
   cudaMemcpy(d_pos, positions.data(), n * 8, cudaMemcpyHostToDevice);
   cuda::launch_qkv_bias_rope_cache_write(in.data(), dqb.data(), dkb.data(), dvb.data(), d_pos,
-                                         nullptr, gpu_->inv_freq(hd, 1e6f), qg.data(), kg.data(),
+                                         nullptr, fg.data(), qg.data(), kg.data(),
                                          vg.data(), 0, n, heads, kv_heads, hd, gpu_->stream());
   EXPECT_TRUE(close(get(*gpu_, qg, n * q_dim), get(*cpu_, qc, n * q_dim), 1e-6f, kF32Rtol));
   EXPECT_TRUE(close(get(*gpu_, kg, capacity * kv_dim), get(*cpu_, kc, capacity * kv_dim), 1e-6f, kF32Rtol));

@@ -82,10 +82,12 @@ rank() { SLURM_STEP_ID=0 SLURM_PROCID=$1 SLURM_STEP_NUM_TASKS=2 "${@:2}"; }
 rank 1 env SOFTCOT_FAULT=kill@7 "$softcot" eval "${flags[@]}" --test_k 12 --run_name ranks > r1a.out 2> r1a.log
 export_of ranks
 damage_row ranks 3 "$(file_of ranks 1 2)" || fail "ranks: could not damage sample 3"
-rank 0 "$softcot" run "${flags[@]}" --test_k 12 --run_name ranks --retry_delay 0 > r0.out 2> r0.log
-rc=$?; [ $rc = 0 ] || fail "ranks: rank 0 exited $rc because of rank 1's damaged row (r0.log)"
+# Both ranks at once, as in one step (rank 0 waits for rank 1 before it merges).
+rank 0 "$softcot" run "${flags[@]}" --test_k 12 --run_name ranks --retry_delay 0 > r0.out 2> r0.log &
+pid0=$!
 rank 1 "$softcot" run "${flags[@]}" --test_k 12 --run_name ranks --retry_delay 0 > r1b.out 2> r1b.log
 rc=$?; [ $rc = 0 ] || fail "ranks: rank 1 exited $rc (r1b.log)"
+wait $pid0; rc=$?; [ $rc = 0 ] || fail "ranks: rank 0 exited $rc with rank 1's damaged row (r0.log)"
 export_of ranks
 diff <(normalized clean) <(normalized ranks) > ranks.diff || fail "ranks: export differs from a clean run (ranks.diff)"
 [ $failures = 0 ] && echo "ok: rank 0 goes on past rank 1's damaged row; rank 1 re-runs it; export equals a clean run"
@@ -111,8 +113,10 @@ grep -q 'begins at sample 0' nockpt.log || fail "disable_checkpoint: no warning 
 [ $failures = 0 ] && echo "ok: --disable_checkpoint retries from sample 0 without quarantining"
 
 # 5. A 2-rank run with N = 4, then a plain eval with N = 2 in the same run dir: refused.
-rank 0 "$softcot" eval "${flags[@]}" --test_k 6 --run_name mixed > m0.out 2> m0.log || fail "mixed: rank 0: exit $?"
+rank 0 "$softcot" eval "${flags[@]}" --test_k 6 --run_name mixed > m0.out 2> m0.log &
+pid0=$!
 rank 1 "$softcot" eval "${flags[@]}" --test_k 6 --run_name mixed > m1.out 2> m1.log || fail "mixed: rank 1: exit $?"
+wait $pid0 || fail "mixed: rank 0: exit $?"
 cp -r checkpoints/mixed mixed-before
 "$softcot" eval "${common[@]}" --num_thought_tokens 2 --test_k 6 --run_name mixed > m2.out 2> m2.log
 rc=$?; [ $rc = 65 ] || fail "mixed: eval with another N over the run's shard files exited $rc, expected 65"

@@ -58,16 +58,19 @@ check one
 [ $failures = 0 ] && echo "ok: one process: completes; quarantined 3,4,5; every other record equals a clean run"
 
 # Two ranks, each under its own supervisor. Rank 1 stops early (its budget spent on sample 3),
-# its record of sample 1 is damaged; rank 0 runs to the end past it; rank 1 then completes.
+# its record of sample 1 is damaged; then both run together to the end.
 rank() { SLURM_STEP_ID=0 SLURM_PROCID=$1 SLURM_STEP_NUM_TASKS=2 SOFTCOT_FAULT=$faults "${@:2}"; }
 rank 1 "$softcot" run "${flags[@]}" --run_name two "${supervised[@]}" --max_retries 1 > r1a.out 2> r1a.log
 rc=$?; [ $rc = 139 ] || fail "two: rank 1's first run exited $rc, expected 139"
 export_of two
 damage_row two 1 checkpoints/two/gsm8k_seed9_shard1-of-2.h5 || fail "two: could not damage sample 1"
-rank 0 "$softcot" run "${flags[@]}" --run_name two "${supervised[@]}" > r0.out 2> r0.log
-rc=$?; [ $rc = 0 ] || fail "two: rank 0 exited $rc (r0.log)"
+# Both ranks at once, as in one step: rank 0 merges once rank 1 is done too.
+rank 0 "$softcot" run "${flags[@]}" --run_name two "${supervised[@]}" > r0.out 2> r0.log &
+pid0=$!
 rank 1 "$softcot" run "${flags[@]}" --run_name two "${supervised[@]}" > r1b.out 2> r1b.log
 rc=$?; [ $rc = 0 ] || fail "two: rank 1's second run exited $rc (r1b.log)"
+wait $pid0; rc=$?; [ $rc = 0 ] || fail "two: rank 0 exited $rc (r0.log)"
+grep -q 'Merged 1 shard files\|Merged 2 shard files' r0.log || fail "two: rank 0 did not merge"
 check two
 [ $failures = 0 ] && echo "ok: two ranks: both complete; quarantined 3,4,5; every other record equals a clean run"
 

@@ -21,6 +21,10 @@ inline std::string qwen_tokenizer() {
   return std::string(SOFTCOT_SHARED_DIR) + "/data/tokenizers/qwen3/tokenizer.json";
 }
 
+inline std::string llama_tokenizer() {
+  return std::string(SOFTCOT_SHARED_DIR) + "/data/tokenizers/llama3_1_instruct/tokenizer.json";
+}
+
 inline nlohmann::json read_json(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw io_error(path, "cannot open");
@@ -37,8 +41,9 @@ inline std::vector<float> read_f32(const std::string& path) {
 }
 
 // Makes (once per flag set) the model directory for `flags` under the test tmp dir.
-inline std::string make_tiny_model(const std::string& name, const std::vector<std::string>& flags) {
-  std::string args;
+inline std::string make_tiny_model(const std::string& name, const std::vector<std::string>& flags,
+                                   const std::string& tokenizer = qwen_tokenizer()) {
+  std::string args = " --tokenizer " + tokenizer;
   for (const auto& f : flags) args += " " + f;
   const std::string dir = std::string(SOFTCOT_TEST_TMP) + "/tiny-models/" + name;
   const std::string stamp = dir + "/.flags";
@@ -56,7 +61,7 @@ inline std::string make_tiny_model(const std::string& name, const std::vector<st
   std::filesystem::create_directories(std::filesystem::path(dir).parent_path());
   const std::string building = dir + ".building." + std::to_string(::getpid());
   const std::string command = std::string(SOFTCOT_BINARY) + " make-tiny-model --out " + building +
-                              " --tokenizer " + qwen_tokenizer() + args + " > /dev/null";
+                              args + " > /dev/null";
   if (std::system(command.c_str()) != 0) throw failure(command, "failed");
   std::ofstream(building + "/.flags") << args << "\n";
   std::error_code renamed;

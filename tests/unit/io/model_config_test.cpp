@@ -94,6 +94,101 @@ TEST(ModelConfig, MissingOrWrongKeysNameTheKey) {
   expect_error([&] { read_model_config(path); }, path, "model_type 'gpt2' is not supported");
 }
 
+// The four published configs (../shared/data/model_configs/) and the same files re-saved by
+// transformers 5 (rope_parameters, dtype, layer_types; tests/oracle/make_llama_fixtures.py):
+// both forms read to the same model.
+TEST(ModelConfig, PublishedAndTransformers5FormsReadTheSame) {
+  for (const char* name : {"llama3_1_8b_instruct", "llama3_2_1b_instruct", "qwen2_5_0_5b_instruct",
+                           "qwen2_5_1_5b_instruct"}) {
+    SCOPED_TRACE(name);
+    const auto a = read_model_config(std::string(SOFTCOT_SHARED_DIR) + "/data/model_configs/" + name + "/config.json");
+    const auto b = read_model_config(std::string(SOFTCOT_SOURCE_DIR) + "/tests/oracle/fixtures/model_configs_v5/" +
+                                     name + "/config.json");
+    EXPECT_EQ(a.architecture, b.architecture);
+    EXPECT_EQ(a.hidden_size, b.hidden_size);
+    EXPECT_EQ(a.head_dim, b.head_dim);
+    EXPECT_EQ(a.num_key_value_heads, b.num_key_value_heads);
+    EXPECT_EQ(a.rope_theta, b.rope_theta);
+    EXPECT_EQ(a.rope_scaling.type, b.rope_scaling.type);
+    EXPECT_EQ(a.rope_scaling.factor, b.rope_scaling.factor);
+    EXPECT_EQ(a.rope_scaling.low_freq_factor, b.rope_scaling.low_freq_factor);
+    EXPECT_EQ(a.rope_scaling.high_freq_factor, b.rope_scaling.high_freq_factor);
+    EXPECT_EQ(a.rope_scaling.original_max_position_embeddings, b.rope_scaling.original_max_position_embeddings);
+    EXPECT_EQ(a.tie_word_embeddings, b.tie_word_embeddings);
+    EXPECT_EQ(a.torch_dtype, b.torch_dtype);
+    EXPECT_EQ(a.attention_bias, b.attention_bias);
+  }
+  const auto llama = read_model_config(std::string(SOFTCOT_SHARED_DIR) +
+                                       "/data/model_configs/llama3_1_8b_instruct/config.json");
+  EXPECT_EQ(llama.rope_theta, 500000.0);
+  EXPECT_EQ(llama.rope_scaling.type, "llama3");
+  EXPECT_EQ(llama.rope_scaling.factor, 8.0);
+  EXPECT_FALSE(llama.tie_word_embeddings);
+  EXPECT_FALSE(llama.attention_bias);
+}
+
+// Replaces `from` (which must occur) in the Llama-3.2-1B text.
+std::string llama_with(const std::string& from, const std::string& to) {
+  std::string text = kLlama32_1B;
+  const size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  return text.replace(at, from.size(), to);
+}
+
+TEST(ModelConfig, WhatWeDoNotImplementIsRefusedNamingTheKey) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {llama_with("\"rope_type\": \"llama3\"", "\"rope_type\": \"yarn\""), "rope_scaling.rope_type': 'yarn'"},
+      {llama_with("\"factor\": 32.0,", "\"factor\": 32.0, \"attention_factor\": 1.0,"),
+       "key 'rope_scaling.attention_factor' is not supported"},
+      {llama_with("\"factor\": 32.0,", ""), "key 'rope_scaling.factor' is missing"},
+      {llama_with("\"mlp_bias\": false,", "\"mlp_bias\": false, \"partial_rotary_factor\": 0.5,"),
+       "key 'partial_rotary_factor' is not supported for model_type llama"},
+      {llama_with("\"mlp_bias\": false,", "\"mlp_bias\": false, \"quantization_config\": {},"),
+       "key 'quantization_config' is not supported"},
+      {llama_with("\"mlp_bias\": false,", "\"mlp_bias\": false, \"pretraining_tp\": 2,"),
+       "key 'pretraining_tp': only 1"},
+      {llama_with("\"hidden_act\": \"silu\"", "\"hidden_act\": \"gelu\""), "key 'hidden_act': 'gelu'"},
+      {llama_with("\"rope_theta\": 500000.0,", "\"rope_theta\": 500000.0, \"rope_parameters\": {\"rope_type\": \"default\"},"),
+       "'rope_scaling' and 'rope_parameters' are both given"},
+      {llama_with("\"rope_scaling\": {", "\"rope_parameters\": {\"rope_theta\": 10000.0, "),
+       "'rope_theta' and 'rope_parameters.rope_theta' disagree"},
+      {llama_with("\"rope_scaling\": {", "\"layer_types\": [\"sliding_attention\"], \"rope_scaling\": {"),
+       "layer_types"},
+  };
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const std::string path = write_config("cfg_refused_" + std::to_string(i), cases[i].first);
+    expect_error([&] { read_model_config(path); }, path, cases[i].second);
+  }
+  std::string qwen = kQwen25_1_5B;
+  qwen.replace(qwen.find("\"use_sliding_window\": false"), 27, "\"use_sliding_window\": true");
+  std::string path = write_config("cfg_refused_qwen_window", qwen);
+  expect_error([&] { read_model_config(path); }, path, "key 'use_sliding_window': true");
+  qwen = kQwen25_1_5B;
+  qwen.replace(qwen.find("\"rope_theta\": 1000000.0,"), 24,
+               "\"rope_scaling\": {\"type\": \"yarn\", \"factor\": 4.0, \"original_max_position_embeddings\": 32768},");
+  path = write_config("cfg_refused_qwen_yarn", qwen);
+  expect_error([&] { read_model_config(path); }, path, "rope_scaling.rope_type': 'yarn'");
+  qwen = kQwen25_1_5B;
+  qwen.replace(qwen.find("\"use_cache\": true"), 17, "\"use_cache\": true, \"use_mrope\": true");
+  path = write_config("cfg_refused_qwen_mrope", qwen);
+  expect_error([&] { read_model_config(path); }, path, "key 'use_mrope' is not supported for model_type qwen2");
+}
+
+TEST(ModelConfig, LlamaBiasesFollowAttentionBiasAndMlpBias) {
+  const auto c = read_model_config(write_config(
+      "cfg_llama_bias", llama_with("\"attention_bias\": false", "\"attention_bias\": true")));
+  EXPECT_TRUE(c.attention_bias);
+  EXPECT_TRUE(c.o_proj_bias);  // LlamaAttention's o_proj has a bias too
+  EXPECT_FALSE(c.mlp_bias);
+  const auto m = read_model_config(
+      write_config("cfg_llama_mlp_bias", llama_with("\"mlp_bias\": false", "\"mlp_bias\": true")));
+  EXPECT_FALSE(m.attention_bias);
+  EXPECT_TRUE(m.mlp_bias);
+  const auto q = read_model_config(write_config("cfg_qwen_bias", kQwen25_1_5B));
+  EXPECT_TRUE(q.attention_bias);
+  EXPECT_FALSE(q.o_proj_bias);
+}
+
 TEST(GenerationConfig, ReadsQwen25InstructAndDefaults) {
   const std::string dir = test::fresh_dir("gen_cfg");
   test::write_bytes(dir + "/a.json", R"({"bos_token_id": 151643, "pad_token_id": 151643,

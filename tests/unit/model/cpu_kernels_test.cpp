@@ -140,13 +140,15 @@ TEST(CpuBackend, RopeRotatesNeoxPairsByPositionTimesInverseFrequency) {
   const std::vector<float> x = random_vector(3 * heads * head_dim, 9);
   std::vector<float> y = x;
   const double theta = 1e6;
-  backend->rope_neox(y.data(), 3, heads, head_dim, positions, static_cast<float>(theta));
+  std::vector<float> inv_freq(static_cast<size_t>(half));
+  for (int64_t j = 0; j < half; ++j) inv_freq[j] = static_cast<float>(std::pow(theta, -2.0 * j / head_dim));
+  backend->rope_neox(y.data(), 3, heads, head_dim, positions, inv_freq.data());
   for (size_t i = 0; i < positions.size(); ++i) {
     for (int64_t h = 0; h < heads; ++h) {
       const float* a = x.data() + (i * heads + h) * head_dim;
       const float* b = y.data() + (i * heads + h) * head_dim;
       for (int64_t j = 0; j < half; ++j) {
-        const double angle = positions[i] * std::pow(theta, -2.0 * j / head_dim);
+        const double angle = positions[i] * static_cast<double>(inv_freq[j]);
         const double re = a[j] * std::cos(angle) - a[j + half] * std::sin(angle);
         const double im = a[j + half] * std::cos(angle) + a[j] * std::sin(angle);
         // f32 angles at position 1000 carry ~1e-4 absolute error, as HF's do.

@@ -10,6 +10,7 @@
 
 #include "core/json_file.h"
 #include "test_paths.h"
+#include "tokenizer/chat_template.h"
 
 namespace softcot {
 namespace {
@@ -30,12 +31,27 @@ CommandRun run_command(const std::string& command) {
   return run;
 }
 
-// A model directory holding only the tokenizer, named so the family is told from the id.
+// A model directory holding only the tokenizer files, named so the family is told from the
+// id: the Qwen tokenizer with Qwen2.5-Instruct's chat template.
 std::string tokenizer_only_model_dir(const std::string& root) {
   const std::string dir = root + "/Qwen2.5-tokenizer-only";
   std::filesystem::create_directories(dir);
   std::filesystem::copy_file(test::qwen_tokenizer_path(), dir + "/tokenizer.json",
                              std::filesystem::copy_options::overwrite_existing);
+  test::write_file(dir, "tokenizer_config.json",
+                   Json({{"chat_template", tokenizer::qwen25_chat_template_text()}}).dump());
+  return dir;
+}
+
+// Tokenizer files as shipped in ../shared/data/tokenizers/<name>, under a directory name
+// that gives the reference's family.
+std::string shipped_tokenizer_dir(const std::string& root, const std::string& name, const std::string& as) {
+  const std::string dir = root + "/" + as;
+  std::filesystem::create_directories(dir);
+  for (const char* file : {"tokenizer.json", "tokenizer_config.json"}) {
+    std::filesystem::copy_file(test::shared_path("data/tokenizers/" + name + "/" + file), dir + "/" + file,
+                               std::filesystem::copy_options::overwrite_existing);
+  }
   return dir;
 }
 
@@ -95,6 +111,68 @@ TEST(PromptsCommand, ReproducesEveryReferenceCase) {
     }
   }
   EXPECT_EQ(compared, 55);
+}
+
+// ../shared/data/softcot_prompt_cases_llama.jsonl: the reference's prompt builders with Meta's
+// Llama-3.1-Instruct template for the base and Llama-3.2-Instruct's for the assistant, and
+// mixed pairs with the Qwen tokenizer directory's own template (Qwen3's), rendered by
+// transformers with `chat_date` as date_string (null: not given).
+TEST(PromptsCommand, ReproducesEveryLlamaReferenceCase) {
+  std::vector<Json> cases;
+  std::ifstream in(test::shared_path("data/softcot_prompt_cases_llama.jsonl"));
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) cases.push_back(Json::parse(line));
+  }
+  ASSERT_EQ(cases.size(), 18u);
+  const std::string root = test::fresh_dir("prompts_command_llama");
+  const std::map<std::string, std::string> base_dirs = {
+      {"llama", shipped_tokenizer_dir(root, "llama3_1_instruct", "Llama-3.1-8B-Instruct")},
+      {"qwen", shipped_tokenizer_dir(root, "qwen3", "Qwen3-tokenizer")}};
+  const std::map<std::string, std::string> assistant_dirs = {
+      {"llama", shipped_tokenizer_dir(root, "llama3_2_instruct", "Llama-3.2-1B-Instruct")},
+      {"qwen", base_dirs.at("qwen")}};
+  int index = 0;
+  for (const Json& c : cases) {
+    const std::string task = c["task"].get<std::string>();
+    const std::string pair = c["pair"].get<std::string>();
+    const std::string base = pair.substr(0, pair.find('/')), assistant = pair.substr(pair.find('/') + 1);
+    const int n = c["num_thought_tokens"].get<int>();
+    std::vector<Json> rows;
+    if (task == "strategyqa") {
+      for (int i = 0; i < 4; ++i) rows.push_back(data_row(task, "training row"));
+    }
+    rows.push_back(data_row(task, c["question"].get<std::string>()));
+    const std::string data = test::write_file(root, "case" + std::to_string(index) + ".json", Json(rows).dump());
+    std::string command = std::string(SOFTCOT_BINARY) + " prompts --base_model_id " + base_dirs.at(base) +
+                          " --assistant_model_id " + assistant_dirs.at(assistant) + " --task_name " + task +
+                          " --num_thought_tokens " + std::to_string(n) + " --data_file " + data +
+                          " --log_level warn";
+    if (!c["chat_date"].is_null()) command += " --chat_date '" + c["chat_date"].get<std::string>() + "'";
+    const CommandRun run = run_command(command);
+    ASSERT_EQ(run.status, 0) << "case " << index << ": " << run.output;
+    const Json line = Json::parse(run.output.substr(0, run.output.find('\n')));
+    EXPECT_EQ(line["base_prompt"], c["base_prompt"]) << "case " << index << " " << pair;
+    EXPECT_EQ(line["assistant_prompt"], c["assistant_prompt"]) << "case " << index << " " << pair;
+    EXPECT_EQ(line["base_ids"], c["base_ids"]) << "case " << index << " " << pair;
+    EXPECT_EQ(line["assistant_ids"], c["assistant_ids"]) << "case " << index << " " << pair;
+    EXPECT_EQ(line["thought_index"], c["thought_index"]) << "case " << index << " " << pair;
+    ++index;
+  }
+}
+
+TEST(PromptsCommand, AnUnknownChatTemplateIsRefusedNamingTheFile) {
+  const std::string root = test::fresh_dir("prompts_command_unknown_template");
+  const std::string model = tokenizer_only_model_dir(root);
+  const std::string other = root + "/Qwen-other-template";
+  std::filesystem::create_directories(other);
+  std::filesystem::copy_file(test::qwen_tokenizer_path(), other + "/tokenizer.json");
+  test::write_file(other, "tokenizer_config.json",
+                   Json({{"chat_template", "{% for m in messages %}{{ m.content }}{% endfor %}"}}).dump());
+  const CommandRun run = run_command(std::string(SOFTCOT_BINARY) + " prompts --base_model_id " + other +
+                                     " --assistant_model_id " + model + " --task_name gsm8k --test_k 1 2>&1");
+  EXPECT_NE(run.status, 0);
+  EXPECT_NE(run.output.find(other + "/tokenizer_config.json: chat template not recognised"), std::string::npos)
+      << run.output;
 }
 
 TEST(PromptsCommand, BadDataLineIsAOneLineError) {

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "test_data.h"
+#include "core/error.h"
 #include "tokenizer/chat_template.h"
 
 namespace softcot::tokenizer {
@@ -50,6 +51,32 @@ TEST(ChatTemplate, DefaultSystemPromptAndGenerationPrompt) {
                           ChatOptions{.add_generation_prompt = false, .continue_final_message = true}),
             "<|im_start|>system\nYou are Qwen, created by Alibaba Cloud. You are a helpful "
             "assistant.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\nHere");
+}
+
+// Meta's template trims each message with Jinja's `trim` (Python str.strip(): every
+// str.isspace() code point, NBSP and the ideographic space included) and puts a given system
+// message after the date header.
+TEST(ChatTemplate, Llama3TrimsAsPythonAndTakesTheSystemMessage) {
+  const ChatTemplate llama{ChatTemplateKind::kLlama3, "llama3.1"};
+  EXPECT_EQ(render_chat(llama, {{"system", " Be brief.\n"}, {"user", "\u00a0 Hi\u3000\n"}}, {true, false}, "02 Dec 2026"),
+            "<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nCutting Knowledge Date: December 2023\n"
+            "Today Date: 02 Dec 2026\n\nBe brief.<|eot_id|><|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|>"
+            "<|start_header_id|>assistant<|end_header_id|>\n\n");
+}
+
+TEST(ChatTemplate, TemplatesAreRecognisedByTheirTextOnly) {
+  const std::string shared = std::string(SOFTCOT_SHARED_DIR) + "/data/tokenizers/";
+  EXPECT_EQ(recognise_chat_template(shared + "llama3_1_instruct").name, "llama3.1");
+  EXPECT_EQ(recognise_chat_template(shared + "llama3_2_instruct").name, "llama3.2");
+  EXPECT_EQ(recognise_chat_template(shared + "qwen3").name, "qwen3");
+  ChatTemplate t;
+  EXPECT_TRUE(recognise_chat_template_text(qwen25_chat_template_text(), &t));
+  EXPECT_EQ(t.name, "qwen2.5");
+  // Llama-3's short template (the llama3_1 npm package's) is not Meta's 3.1 one: refused.
+  EXPECT_THROW(recognise_chat_template(shared + "llama3_1"), Error);
+  std::string edited = qwen25_chat_template_text();
+  edited += "{{- '<think>' }}";
+  EXPECT_FALSE(recognise_chat_template_text(edited, &t));
 }
 
 }  // namespace
