@@ -1,6 +1,6 @@
 # Sourced by the integration tests that compare exports (`softcot export --format jsonl`
 # written to NAME.jsonl): the records minus what differs between runs anyway, one field
-# of one record, and the retried samples.
+# of one record, the retried samples, and a damaged row.
 # normalized NAME [SKIP [LIMIT]]: the export minus what differs between runs anyway, by idx;
 # SKIP (idx,idx..) drops those samples, LIMIT keeps the first LIMIT records.
 normalized() {
@@ -30,4 +30,18 @@ for l in open(sys.argv[1]):
 retried() {
   python3 -c 'import json,sys
 print(" ".join("%d:%d" % (r["idx"], r["attempts"]) for r in sorted((json.loads(l) for l in open(sys.argv[1]) if l.strip()), key=lambda r: r["idx"]) if r["attempts"] != 1))' "$1.jsonl"
+}
+
+# damage_row NAME IDX FILE: flips one byte of sample IDX's first response text inside FILE
+# (found by its bytes, from NAME.jsonl), as a disk error would.
+damage_row() {
+  python3 - "$1.jsonl" "$2" "$3" <<'PY'
+import json, sys
+text = next(r for r in map(json.loads, open(sys.argv[1])) if r["idx"] == int(sys.argv[2]))["responses"][0]["text"]
+data = bytearray(open(sys.argv[3], "rb").read())
+needle = text.encode()[:24]
+assert len(needle) >= 8 and data.count(needle) == 1, "sample text not unique in the file"
+data[data.find(needle) + 4] ^= 0x01
+open(sys.argv[3], "r+b").write(data)
+PY
 }

@@ -19,19 +19,6 @@ flags=("${common[@]}" --num_thought_tokens 4)
 file_of() { echo "checkpoints/$1/gsm8k_seed5_shard${2:-0}-of-${3:-1}.h5"; }
 export_of() { "$softcot" export "checkpoints/$1" --format jsonl > "$1.jsonl" 2> "$1.export.log"; }
 
-# damage_row NAME IDX FILE: flips one byte of sample IDX's response text inside FILE.
-damage_row() {
-  python3 - "$1.jsonl" "$2" "$3" <<'PY'
-import json, sys
-text = next(json.loads(l) for l in open(sys.argv[1]) if json.loads(l)["idx"] == int(sys.argv[2]))["responses"][0]["text"]
-data = bytearray(open(sys.argv[3], "rb").read())
-needle = text.encode()[:24]
-assert len(needle) >= 8 and data.count(needle) == 1, "sample text not unique in the file"
-at = data.find(needle) + 4
-data[at] ^= 0x01
-open(sys.argv[3], "r+b").write(data)
-PY
-}
 
 "$softcot" eval "${flags[@]}" --test_k 12 --run_name clean > clean.out 2> clean.log || fail "clean run: exit $?"
 export_of clean

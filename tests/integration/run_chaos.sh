@@ -21,18 +21,6 @@ quarantined() {
   python3 -c 'import json,sys
 print(",".join(str(r["idx"]) for r in sorted(map(json.loads, open(sys.argv[1])), key=lambda r: r["idx"]) if r["crash_signal"] and r["status"] == "error_generation"))' "$1.jsonl"
 }
-# damage_row NAME IDX FILE: flips one byte of sample IDX's response text inside FILE.
-damage_row() {
-  python3 - "$1.jsonl" "$2" "$3" <<'PY'
-import json, sys
-text = next(r for r in map(json.loads, open(sys.argv[1])) if r["idx"] == int(sys.argv[2]))["responses"][0]["text"]
-data = bytearray(open(sys.argv[3], "rb").read())
-needle = text.encode()[:24]
-assert len(needle) >= 8 and data.count(needle) == 1, "sample text not unique in the file"
-data[data.find(needle) + 4] ^= 0x01
-open(sys.argv[3], "r+b").write(data)
-PY
-}
 # check NAME: 24 records, exactly 3,4,5 quarantined, the rest equal to the clean run.
 check() {
   export_of "$1"
