@@ -90,13 +90,18 @@ class SupervisorTest : public ::testing::Test {
     return run_supervised(options_, {"sh", "-c", script, "sh", counter_});
   }
 
-  // Sends `signal_number` to this process after `delay_ms`, while the supervisor runs.
-  std::thread signal_later(int signal_number, int delay_ms) {
+  // Sends `signal_number` to this process once `ready` exists (the worker writes it when it
+  // is ready for the signal), while the supervisor runs. Waits for the event, not for a time.
+  std::thread signal_when_ready(int signal_number, fs::path ready) {
     return std::thread([=] {
-      std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+      while (!fs::exists(ready) && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));  // a poll, not a wait for time
+      }
       kill(getpid(), signal_number);
     });
   }
+  std::string ready_file() const { return (dir_ / "ready").string(); }
 
   fs::path dir_;
   std::string counter_;
@@ -170,7 +175,9 @@ TEST_F(SupervisorTest, WithoutProgressTheBudgetRunsOut) {
 }
 
 TEST_F(SupervisorTest, AHungWorkerIsAbortedAndCountedAsACrashAtItsSample) {
-  options_.hang_timeout_seconds = 0.5;
+  // Generous: a healthy worker that a busy machine stalls for less than this is not taken
+  // for hung (the test then waits this long for the watchdog).
+  options_.hang_timeout_seconds = 5;
   const auto result = run_self_as("hang-once");
   EXPECT_EQ(result.exit_code, 0);
   ASSERT_EQ(result.attempts.size(), 2u);
@@ -183,11 +190,12 @@ TEST_F(SupervisorTest, AHungWorkerIsAbortedAndCountedAsACrashAtItsSample) {
 }
 
 TEST_F(SupervisorTest, AWorkerIgnoringSigabrtIsKilledAfterTheGrace) {
-  options_.hang_timeout_seconds = 0.3;
+  // Generous: the shell must have set its trap before the watchdog's SIGABRT comes.
+  options_.hang_timeout_seconds = 3;
   options_.kill_grace_seconds = 0.3;
   options_.retry.max_retries = 0;
   // Never beats (a command without the heartbeat), ignores SIGABRT.
-  const auto result = run_sh("trap '' ABRT; sleep 30");
+  const auto result = run_sh("trap '' ABRT; sleep 60");
   ASSERT_EQ(result.attempts.size(), 1u);
   EXPECT_TRUE(result.attempts[0].hang);
   EXPECT_EQ(result.attempts[0].outcome.death_signal, SIGKILL);
@@ -195,8 +203,8 @@ TEST_F(SupervisorTest, AWorkerIgnoringSigabrtIsKilledAfterTheGrace) {
 }
 
 TEST_F(SupervisorTest, StopSignalIsForwardedAndTheWorkersCodeKept) {
-  auto sender = signal_later(SIGTERM, 300);
-  const auto result = run_sh("trap 'exit 75' TERM; while :; do sleep 0.05; done");
+  auto sender = signal_when_ready(SIGTERM, ready_file());
+  const auto result = run_sh("trap 'exit 75' TERM; echo > " + ready_file() + "; while :; do sleep 0.05; done");
   sender.join();
   EXPECT_EQ(result.stop_signal, SIGTERM);
   EXPECT_EQ(result.exit_code, 75);
@@ -204,8 +212,8 @@ TEST_F(SupervisorTest, StopSignalIsForwardedAndTheWorkersCodeKept) {
 }
 
 TEST_F(SupervisorTest, AWorkerThatDiesOfTheStopSignalMeansPreempted) {
-  auto sender = signal_later(SIGUSR2, 300);
-  const auto result = run_supervised(options_, {"sleep", "30"});
+  auto sender = signal_when_ready(SIGUSR2, ready_file());
+  const auto result = run_sh("echo > " + ready_file() + "; exec sleep 60");
   sender.join();
   EXPECT_EQ(result.stop_signal, SIGUSR2);
   EXPECT_EQ(result.exit_code, 75);
@@ -213,7 +221,7 @@ TEST_F(SupervisorTest, AWorkerThatDiesOfTheStopSignalMeansPreempted) {
 
 TEST_F(SupervisorTest, AStopDuringTheRetryDelayStartsNothingNew) {
   options_.retry.retry_delay_seconds = 30;
-  auto sender = signal_later(SIGINT, 300);
+  auto sender = signal_when_ready(SIGINT, counter_);  // the worker's first start wrote it
   const auto result = run_sh(std::string(kCountStart) + "kill -SEGV $$");
   sender.join();
   EXPECT_EQ(result.exit_code, 75);
