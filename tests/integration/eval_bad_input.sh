@@ -103,8 +103,14 @@ export_of readonly readonly_before.jsonl
 [ "$(wc -l < readonly_before.jsonl)" = 2 ] || fail "read-only: setup committed $(wc -l < readonly_before.jsonl) samples, expected 2"
 as_other=()
 if [ "$(id -u)" = 0 ]; then
-  if command -v setpriv > /dev/null; then as_other=(setpriv --reuid=65534 --regid=65534 --clear-groups)
-  else echo "skip: read-only checkpoint dir (root, and no setpriv)"; fi
+  if ! command -v setpriv > /dev/null; then
+    echo "SKIP: read-only checkpoint dir (root, and no setpriv)"
+  elif ! setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$softcot" -a -r base/config.json; then
+    # A checkout under a 0700 home: nobody cannot reach the binary or the work dir.
+    echo "SKIP: read-only checkpoint dir (user nobody cannot reach $softcot or $PWD)"
+  else
+    as_other=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+  fi
 fi
 if [ "$(id -u)" != 0 ] || [ ${#as_other[@]} -gt 0 ]; then
   chmod -R a-w checkpoints/readonly
