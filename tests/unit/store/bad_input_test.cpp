@@ -150,11 +150,17 @@ void edit_row(const std::string& path, hsize_t row, Edit&& edit) {
 }
 
 // Damaged rows can claim offsets near 2^64: response_first + response_count wrapped to a
-// small number, passed the bounds check, and the reader indexed far outside the rows.
+// small number, passed the bounds check, and the reader read response rows before the
+// start of its buffer (AddressSanitizer: heap-buffer-overflow), then blamed the checksum.
 TEST(BadInput, ARowWhoseOffsetsWrapAroundIsDamagedNotACrash) {
   const auto path = (fresh_dir() / "run.h5").string();
   write_samples(path, 0, 4);
-  edit_row(path, 1, [](schema::SampleRow& row) { row.response_first = UINT64_MAX; });
+  // response_first + response_count wraps around to 1: inside the rows read, but the rows
+  // it names start 2^64 - count + 1 rows on.
+  edit_row(path, 1, [](schema::SampleRow& row) {
+    ASSERT_GE(row.response_count, 2u);
+    row.response_first = uint64_t{0} - row.response_count + 1;
+  });
   edit_row(path, 2, [](schema::SampleRow& row) { row.text_offset = UINT64_MAX - 2; });
   const Error e = error_of([&] { CheckpointReader::open(path).records(); });
   EXPECT_TRUE(contains(e.what(), "row 1 points past the response rows")) << e.what();
