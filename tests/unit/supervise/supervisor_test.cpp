@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <sstream>
 #include <thread>
 
 #include "core/interrupt.h"
@@ -62,6 +64,25 @@ int play_worker(const std::string& mode) {
   return false;
 }();
 
+// Whether a child of this process is still running (not a zombie), from /proc/*/stat.
+bool has_running_child() {
+  std::error_code ec;
+  for (fs::directory_iterator it("/proc", ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(it->path() / "stat");
+    const std::string stat((std::istreambuf_iterator<char>(in)), {});
+    const auto paren = stat.rfind(')');
+    if (paren == std::string::npos) continue;
+    std::istringstream rest(stat.substr(paren + 1));
+    char state = '?';
+    pid_t parent = 0;
+    rest >> state >> parent;
+    if (parent == getpid() && state != 'Z') return true;
+  }
+  return false;
+}
+
 class SupervisorTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -90,16 +111,19 @@ class SupervisorTest : public ::testing::Test {
     return run_supervised(options_, {"sh", "-c", script, "sh", counter_});
   }
 
-  // Sends `signal_number` to this process once `ready` exists (the worker writes it when it
-  // is ready for the signal), while the supervisor runs. Waits for the event, not for a time.
-  std::thread signal_when_ready(int signal_number, fs::path ready) {
+  // Sends `signal_number` to this process once `ready()` holds (an event: a file the worker
+  // writes, the worker gone), while the supervisor runs. The deadline only guards a stuck test.
+  std::thread signal_when(int signal_number, std::function<bool()> ready) {
     return std::thread([=] {
       const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-      while (!fs::exists(ready) && std::chrono::steady_clock::now() < deadline) {
+      while (!ready() && std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));  // a poll, not a wait for time
       }
       kill(getpid(), signal_number);
     });
+  }
+  std::thread signal_when_exists(int signal_number, const std::string& path) {
+    return signal_when(signal_number, [path] { return fs::exists(path); });
   }
   std::string ready_file() const { return (dir_ / "ready").string(); }
 
@@ -203,7 +227,7 @@ TEST_F(SupervisorTest, AWorkerIgnoringSigabrtIsKilledAfterTheGrace) {
 }
 
 TEST_F(SupervisorTest, StopSignalIsForwardedAndTheWorkersCodeKept) {
-  auto sender = signal_when_ready(SIGTERM, ready_file());
+  auto sender = signal_when_exists(SIGTERM, ready_file());
   const auto result = run_sh("trap 'exit 75' TERM; echo > " + ready_file() + "; while :; do sleep 0.05; done");
   sender.join();
   EXPECT_EQ(result.stop_signal, SIGTERM);
@@ -212,7 +236,7 @@ TEST_F(SupervisorTest, StopSignalIsForwardedAndTheWorkersCodeKept) {
 }
 
 TEST_F(SupervisorTest, AWorkerThatDiesOfTheStopSignalMeansPreempted) {
-  auto sender = signal_when_ready(SIGUSR2, ready_file());
+  auto sender = signal_when_exists(SIGUSR2, ready_file());
   const auto result = run_sh("echo > " + ready_file() + "; exec sleep 60");
   sender.join();
   EXPECT_EQ(result.stop_signal, SIGUSR2);
@@ -221,7 +245,8 @@ TEST_F(SupervisorTest, AWorkerThatDiesOfTheStopSignalMeansPreempted) {
 
 TEST_F(SupervisorTest, AStopDuringTheRetryDelayStartsNothingNew) {
   options_.retry.retry_delay_seconds = 30;
-  auto sender = signal_when_ready(SIGINT, counter_);  // the worker's first start wrote it
+  // In the delay: the first start wrote the counter, and no worker is running any more.
+  auto sender = signal_when(SIGINT, [this] { return fs::exists(counter_) && !has_running_child(); });
   const auto result = run_sh(std::string(kCountStart) + "kill -SEGV $$");
   sender.join();
   EXPECT_EQ(result.exit_code, 75);
