@@ -101,15 +101,16 @@ diff <(normalized clean 5) <(normalized segv5 5) > segv5.diff || fail "segv@5: o
 
 # SIGTERM mid-run: exit 75, what was committed is readable, a second run completes identically.
 # Longer responses here (and a clean run with the same flags) so that the run is still going
-# when the signal comes.
-slow=(--max_new_tokens 64 --num_return_sequences 2)
+# when the signal comes: it is sent once 2 samples are committed (an event), and the other
+# 10 take about 10 s even on an idle machine (~1 s each on 2 cores), a generous window.
+slow=(--max_new_tokens 160 --num_return_sequences 2)
 run slow_clean "" "${slow[@]}" || fail "slow clean run: exit $?"
 export_of slow_clean
 SOFTCOT_FAULT="" "$softcot" run "${eval_flags[@]}" --run_name preempt --retry_delay 0 "${slow[@]}" \
   > preempt1.out 2> preempt1.log &
 pid=$!
 committed() { "$softcot" status checkpoints/preempt 2> /dev/null | sed -n 's/.*progress *\([0-9]*\)\/.*/\1/p'; }
-for _ in $(seq 600); do
+for _ in $(seq 1200); do  # 120 s at most
   [ "$(committed)" -ge 2 ] 2> /dev/null && break
   kill -0 $pid 2> /dev/null || break
   sleep 0.1
