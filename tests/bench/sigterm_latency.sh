@@ -27,37 +27,40 @@ committed_in() {  # committed_in DIR: at least one sample committed in a checkpo
 in_flight() {  # in_flight FILE PID
   "$softcot" status "$1" --json 2>/dev/null | grep -q "\"pid\": *$2"
 }
-# measure PID: ms from SIGTERM to the process's exit, and its exit code.
+# measure NAME PID: appends the ms from SIGTERM to the process's exit, and its exit code, to
+# figures[NAME] and codes[NAME]. (Runs in this shell: only the parent can wait for PID.)
 measure() {
-  local pid=$1 t0 rc
+  local name=$1 pid=$2 t0 rc
   t0=$(now_ms)
   kill -TERM "$pid"
   wait "$pid"; rc=$?
-  echo "$(($(now_ms) - t0)) $rc"
+  figures[$name]+="$(($(now_ms) - t0)) "
+  codes[$name]+="$rc "
 }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
+declare -A figures codes
 model_flags=(--base_model_id models/base --assistant_model_id models/assistant
   --params_file_name models/projection.safetensors --task_name gsm8k --data_file "$data"
   --num_thought_tokens 4 --test_k 200 --max_new_tokens 256 --threads 2 --progress_interval 0)
-declare -A figures codes
 for ((r = 0; r < rounds; r++)); do
-  sleep 600 & read -r ms rc < <(measure $!); figures[baseline]+="$ms "; codes[baseline]+="$rc "
+  sleep 600 &
+  measure baseline $!
 
   rm -rf store && "$softcot" store-selftest --path store/run.h5 --samples 40 --pause_ms 60000 2>/dev/null &
   pid=$!
   wait_until in_flight store/run.h5 $pid
-  read -r ms rc < <(measure $pid); figures[store]+="$ms "; codes[store]+="$rc "
+  measure store $pid
 
   rm -rf ck && "$softcot" eval "${model_flags[@]}" --checkpoint_dir ck --run_name eval >/dev/null 2>&1 &
   pid=$!
   wait_until committed_in ck/eval
-  read -r ms rc < <(measure $pid); figures[eval]+="$ms "; codes[eval]+="$rc "
+  measure eval $pid
 
   rm -rf ck && "$softcot" run "${model_flags[@]}" --checkpoint_dir ck --run_name run >/dev/null 2>&1 &
   pid=$!
   wait_until committed_in ck/run
-  read -r ms rc < <(measure $pid); figures[run]+="$ms "; codes[run]+="$rc "
+  measure run $pid
 done
 
 base=$(tr ' ' '\n' <<<"${figures[baseline]}" | grep . | median)
