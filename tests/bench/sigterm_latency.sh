@@ -10,7 +10,7 @@ softcot=$(realpath "${1:?usage: sigterm_latency.sh SOFTCOT_BINARY [ROUNDS]}")
 rounds=${2:-5}
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d /tmp/softcot-sigterm-bench.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
 cd "$work" || exit 1
 bash "$here/../../scripts/make_tiny_models.sh" "$softcot" models >/dev/null
 data=$here/../../data/gsm8k/test_socratic.jsonl
@@ -47,17 +47,20 @@ for ((r = 0; r < rounds; r++)); do
   sleep 600 &
   measure baseline $!
 
-  rm -rf store && "$softcot" store-selftest --path store/run.h5 --samples 40 --pause_ms 60000 2>/dev/null &
+  rm -rf store
+  "$softcot" store-selftest --path store/run.h5 --samples 40 --pause_ms 60000 2>/dev/null &
   pid=$!
   wait_until in_flight store/run.h5 $pid
   measure store $pid
 
-  rm -rf ck && "$softcot" eval "${model_flags[@]}" --checkpoint_dir ck --run_name eval >/dev/null 2>&1 &
+  rm -rf ck
+  "$softcot" eval "${model_flags[@]}" --checkpoint_dir ck --run_name eval >/dev/null 2>&1 &
   pid=$!
   wait_until committed_in ck/eval
   measure eval $pid
 
-  rm -rf ck && "$softcot" run "${model_flags[@]}" --checkpoint_dir ck --run_name run >/dev/null 2>&1 &
+  rm -rf ck
+  "$softcot" run "${model_flags[@]}" --checkpoint_dir ck --run_name run >/dev/null 2>&1 &
   pid=$!
   wait_until committed_in ck/run
   measure run $pid
