@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what softcot needs, or says what is missing and how to get it.
 #   scripts/bootstrap.sh build   -> compiler, CMake and the libraries
-#   scripts/bootstrap.sh test    -> the above + Slurm/MUNGE (integration tests) + clang (fuzzer)
+#   scripts/bootstrap.sh test    -> the above + Slurm/MUNGE (integration tests) + clang and its libFuzzer runtime (scripts/fuzz.sh)
 # As root on Debian/Ubuntu it installs the missing packages with apt-get. Elsewhere
 # (a cluster login node without root) it prints the packages, module and Spack names.
 set -euo pipefail
@@ -11,7 +11,7 @@ build_packages=(build-essential cmake ninja-build pkg-config git
   libhdf5-dev hdf5-tools libboost-program-options-dev libboost-dev libpmix-dev
   libgtest-dev libgmock-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libicu-dev
   libzip-dev zlib1g-dev libssl-dev)
-test_packages=(slurm-wlm munge clang procps python3 util-linux)
+test_packages=(slurm-wlm munge clang libclang-rt-14-dev procps python3 util-linux)
 
 packages=("${build_packages[@]}")
 if [ "$profile" = test ]; then packages+=("${test_packages[@]}"); fi

@@ -4,7 +4,7 @@
 # config, state, logs, pid files and munge socket, so nothing system-wide is touched
 # and several clusters can run side by side on different ports.
 #
-#   slurm/local-cluster/start.sh [DIR]     (default: a new temp dir; needs root)
+#   slurm/local-cluster/start.sh [DIR]     (default: a new dir in /tmp; needs root)
 #   source DIR/env.sh                      (sets SLURM_CONF for sbatch/srun/squeue)
 #   slurm/local-cluster/stop.sh DIR        (stops the daemons by their pid files)
 #
@@ -42,9 +42,10 @@ slurmd_port=$((ctld_port + 1))
 trap '"$(dirname "$0")/stop.sh" "$dir"' ERR
 
 # munged refuses a socket directory others can write to, and runs as user munge. A
-# Unix socket path must stay under 108 bytes: deep DIRs get a short one in /tmp.
+# Unix socket path must stay under 108 bytes, and user munge must be able to enter every
+# folder above it (not so under a 0700 home): otherwise the socket goes to a fresh /tmp dir.
 munge_dir=$dir/munge
-if ((${#munge_dir} > 80)); then
+if ((${#munge_dir} > 80)) || ! runuser -u munge -- test -x "$dir"; then
   munge_dir=$(mktemp -d /tmp/softcot-munge.XXXXXX)
   echo "$munge_dir" >"$dir/munge_dir"  # stop.sh removes it
 fi

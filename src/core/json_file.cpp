@@ -25,8 +25,9 @@ Json read_json_file(const std::string& path) {
   const std::string text = read_text_file(path);
   try {
     return Json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    // e.what() is "[json.exception.parse_error.101] parse error at line 1, column 2: ..."
+  } catch (const nlohmann::json::exception& e) {
+    // e.what() is "[json.exception.parse_error.101] parse error at line 1, column 2: ...";
+    // a number beyond double's range (1e309) throws out_of_range.406 instead.
     std::string reason = e.what();
     const auto pos = reason.find("] ");
     if (pos != std::string::npos) reason = reason.substr(pos + 2);

@@ -42,6 +42,8 @@ std::vector<Row> read_json_lines(const std::string& path, const std::string& tex
       rows.push_back({Json::parse(line), line_number});
     } catch (const Json::parse_error& e) {
       throw bad_input(subject, "not valid JSON (column " + std::to_string(e.byte) + ")");
+    } catch (const Json::exception& e) {  // out_of_range: a number beyond double (1e309)
+      throw bad_input(subject, "not valid JSON (a number out of range)");
     }
   }
   return rows;
@@ -75,6 +77,27 @@ std::vector<size_t> top_level_element_offsets(const std::string& text) {
   return offsets;
 }
 
+// Where the number that nlohmann's out_of_range names ("... parsing '1e309'") first occurs
+// outside a string (its exception carries no offset); the end of the text if not found.
+size_t offset_of_number(const std::string& text, const std::string& message) {
+  const size_t open = message.rfind(" '");
+  const size_t close = message.rfind('\'');
+  if (open == std::string::npos || close <= open + 2) return text.size();
+  const std::string number = message.substr(open + 2, close - open - 2);
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (in_string) {
+      if (text[i] == '\\') ++i;
+      else if (text[i] == '"') in_string = false;
+    } else if (text[i] == '"') {
+      in_string = true;
+    } else if (text.compare(i, number.size(), number) == 0) {
+      return i;
+    }
+  }
+  return text.size();
+}
+
 std::vector<Row> read_json_list(const std::string& path, const std::string& text) {
   Json list;
   try {
@@ -82,6 +105,9 @@ std::vector<Row> read_json_list(const std::string& path, const std::string& text
   } catch (const Json::parse_error& e) {
     throw bad_input(path + ":" + std::to_string(line_of_offset(text, e.byte > 0 ? e.byte - 1 : 0)),
                     "not valid JSON");
+  } catch (const Json::exception& e) {  // out_of_range: a number beyond double (1e309)
+    throw bad_input(path + ":" + std::to_string(line_of_offset(text, offset_of_number(text, e.what()))),
+                    "not valid JSON (a number out of range)");
   }
   if (!list.is_array()) throw bad_input(path, "expected a JSON list of samples");
   const std::vector<size_t> offsets = top_level_element_offsets(text);

@@ -183,21 +183,8 @@ std::vector<StoredRecord> CheckpointReader::records(DamagedRows damaged, int64_t
   for (int64_t i = 0; i < count; ++i) {
     const auto& row = rows[i];
     try {
-      const uint64_t text_size = row.ground_truth_length + uint64_t{row.model_answer_length} + row.error_length;
-      uint64_t end = row.text_offset + text_size;
-      if (row.response_count > 0) {
-        if (row.response_first + row.response_count > responses.size()) {
-          throw bad_input(path, "row " + std::to_string(i) + " points past the response rows");
-        }
-        const auto& last = responses[row.response_first + row.response_count - 1];
-        end = std::max<uint64_t>(end, last.text_offset + last.text_length + last.answer_length);
-      }
-      if (row.text_offset > text.size() || end > text.size()) {
-        throw bad_input(path, "row " + std::to_string(i) + " points past the text bytes");
-      }
-      const std::string_view bytes(text.data() + row.text_offset, end - row.text_offset);
-      out.push_back(schema::decode(row, row.response_count ? &responses[row.response_first] : nullptr, bytes,
-                                   path, i));
+      const auto span = schema::locate(row, responses, text, path, i);
+      out.push_back(schema::decode(row, span.responses, span.text, path, i));
     } catch (const Error& e) {
       if (damaged == DamagedRows::kRefuse) throw;
       ++bad;

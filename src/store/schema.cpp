@@ -169,6 +169,31 @@ EncodedSample encode(const SampleResult& result, const WriterIdentity& writer,
   return out;
 }
 
+RowSpan locate(const SampleRow& row, std::span<const ResponseRow> responses, std::string_view text,
+               const std::string& file, uint64_t row_number) {
+  const std::string where = "row " + std::to_string(row_number);
+  // Each test below is written so that nothing wraps: every field is at most 2^64 - 1.
+  if (row.response_count > 0 && (row.response_first > responses.size() ||
+                                 row.response_count > responses.size() - row.response_first)) {
+    throw bad_input(file, where + " points past the response rows");
+  }
+  const uint64_t own_bytes = uint64_t{row.ground_truth_length} + row.model_answer_length + row.error_length;
+  if (row.text_offset > text.size() || own_bytes > text.size() - row.text_offset) {
+    throw bad_input(file, where + " points past the text bytes");
+  }
+  uint64_t end = row.text_offset + own_bytes;
+  const ResponseRow* first = row.response_count > 0 ? &responses[row.response_first] : nullptr;
+  if (first != nullptr) {
+    const ResponseRow& last = first[row.response_count - 1];
+    const uint64_t last_bytes = uint64_t{last.text_length} + last.answer_length;
+    if (last.text_offset > text.size() || last_bytes > text.size() - last.text_offset) {
+      throw bad_input(file, where + " points past the text bytes");
+    }
+    end = std::max<uint64_t>(end, last.text_offset + last_bytes);
+  }
+  return RowSpan{first, text.substr(row.text_offset, end - row.text_offset)};
+}
+
 StoredRecord decode(const SampleRow& row, const ResponseRow* responses, std::string_view text,
                     const std::string& file, uint64_t row_number) {
   const std::string where = "row " + std::to_string(row_number) + " (sample " + std::to_string(row.idx) + ")";

@@ -13,6 +13,7 @@
 #include <hdf5.h>
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -105,6 +106,15 @@ struct EncodedSample {
 
 EncodedSample encode(const SampleResult& result, const WriterIdentity& writer,
                      int64_t committed_unix_ms, uint64_t response_first, uint64_t text_offset);
+// What a committed row claims of the /responses and /text read into memory.
+struct RowSpan {
+  const ResponseRow* responses = nullptr;  // row.response_count rows
+  std::string_view text;                   // from row.text_offset to the last byte it owns
+};
+// Throws bad_input(file, ...) when the row points outside them. Damaged rows can claim any
+// offset, up to 2^64 - 1: no sum may wrap around.
+RowSpan locate(const SampleRow& row, std::span<const ResponseRow> responses, std::string_view text,
+               const std::string& file, uint64_t row_number);
 // Throws bad_input(file, ...) when the bytes do not add up or the checksum fails.
 StoredRecord decode(const SampleRow& row, const ResponseRow* responses, std::string_view text,
                     const std::string& file, uint64_t row_number);

@@ -98,20 +98,32 @@ fi
 
 # 7. A checkpoint directory the process cannot write (2 of 4 samples committed, then a crash).
 # As root every directory is writable: run the second eval as nobody, when setpriv exists.
-SOFTCOT_FAULT=segv@2 eval_run readonly > /dev/null 2> readonly1.log
+# nobody may not reach the build tree (a checkout under a 0700 home), so that eval runs a
+# copy of the binary and of the data file in this work dir, by relative paths (no parent
+# folder is entered); where nobody cannot run even that, the case is skipped, saying so.
+cp "$softcot" softcot-copy && cp "$data" data-copy.jsonl
+SOFTCOT_FAULT=segv@2 eval_run readonly --data_file data-copy.jsonl > /dev/null 2> readonly1.log
 export_of readonly readonly_before.jsonl
 [ "$(wc -l < readonly_before.jsonl)" = 2 ] || fail "read-only: setup committed $(wc -l < readonly_before.jsonl) samples, expected 2"
 as_other=()
 if [ "$(id -u)" = 0 ]; then
-  if command -v setpriv > /dev/null; then as_other=(setpriv --reuid=65534 --regid=65534 --clear-groups)
-  else echo "skip: read-only checkpoint dir (root, and no setpriv)"; fi
+  nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+  if ! command -v setpriv > /dev/null; then
+    echo "SKIP: read-only checkpoint dir (root, and no setpriv to run as nobody)"
+  # env: the exec happens as nobody (setpriv itself may still hold root's capabilities).
+  elif ! "${nobody[@]}" env ./softcot-copy --version > /dev/null 2> nobody.log ||
+       ! "${nobody[@]}" test -r base/config.json -a -r data-copy.jsonl; then
+    echo "SKIP: read-only checkpoint dir (user nobody cannot run ./softcot-copy in $PWD: $(head -c 200 nobody.log))"
+  else
+    as_other=("${nobody[@]}" env)
+  fi
 fi
 if [ "$(id -u)" != 0 ] || [ ${#as_other[@]} -gt 0 ]; then
   chmod -R a-w checkpoints/readonly
-  "${as_other[@]}" "$softcot" eval --base_model_id base --assistant_model_id assistant \
-    --params_file_name projection.safetensors --task_name gsm8k --num_thought_tokens 4 --test_k 4 \
-    --seed 3 --max_new_tokens 8 --threads 2 --checkpoint_dir checkpoints --run_name readonly \
-    --progress_interval 0 > /dev/null 2> readonly.log; rc=$?
+  "${as_other[@]}" ./softcot-copy eval --base_model_id base --assistant_model_id assistant \
+    --params_file_name projection.safetensors --task_name gsm8k --data_file data-copy.jsonl \
+    --num_thought_tokens 4 --test_k 4 --seed 3 --max_new_tokens 8 --threads 2 \
+    --checkpoint_dir checkpoints --run_name readonly --progress_interval 0 > /dev/null 2> readonly.log; rc=$?
   chmod -R u+w checkpoints/readonly
   expect_error "read-only checkpoint dir" readonly.log $rc "74" "checkpoints/readonly/"
   export_of readonly readonly_after.jsonl && cmp -s readonly_before.jsonl readonly_after.jsonl ||

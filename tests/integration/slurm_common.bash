@@ -1,6 +1,7 @@
 # Shared by tests/integration/slurm_*.sh (sourced; not a test itself: it does not end in .sh).
-# Starts a private one-node Slurm cluster (slurm/local-cluster/start.sh) under WORK_DIR
-# and stops it on exit, whatever happened. Skips (77) where Slurm cannot run.
+# Starts a private one-node Slurm cluster (slurm/local-cluster/start.sh) in a fresh /tmp
+# directory and stops and removes it on exit, whatever happened. Skips (77) where Slurm
+# cannot run.
 
 SOURCE_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 LOCAL_CLUSTER=$SOURCE_DIR/slurm/local-cluster
@@ -9,14 +10,20 @@ skip() { echo "SKIP: $*" >&2; exit 77; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 note() { echo "--- $*" >&2; }
 
-# start_cluster DIR: starts the cluster and exports SLURM_CONF; stop is trapped on EXIT.
+# start_cluster LOG_DIR: starts the cluster and exports SLURM_CONF; stop is trapped on EXIT.
+# The cluster's runtime files (config, state, munge socket, logs) live in a mktemp directory
+# under /tmp, not in the build tree: munged runs as user munge, which cannot enter a checkout
+# under a 0700 home. Its logs are copied to LOG_DIR when the test ends.
 start_cluster() {
-  local dir=$1 rc=0
-  rm -rf "$dir"
-  CLUSTER_DIR=$("$LOCAL_CLUSTER/start.sh" "$dir") || rc=$?
-  ((rc == 77)) && skip "local Slurm cluster unavailable (see message above)"
-  ((rc == 0)) || fail "could not start the local Slurm cluster (logs in $dir)"
+  CLUSTER_LOG_DIR=$1
+  local dir rc=0
+  rm -rf "$CLUSTER_LOG_DIR" && mkdir -p "$CLUSTER_LOG_DIR"
+  dir=$(mktemp -d /tmp/softcot-slurm.XXXXXX) || fail "mktemp -d /tmp/softcot-slurm.XXXXXX failed"
+  CLUSTER_DIR=$dir  # on_exit stops and removes it, even after a failed start
   trap 'on_exit' EXIT
+  "$LOCAL_CLUSTER/start.sh" "$dir" >/dev/null || rc=$?
+  ((rc == 77)) && skip "local Slurm cluster unavailable (see message above)"
+  ((rc == 0)) || fail "could not start the local Slurm cluster (logs in $CLUSTER_LOG_DIR)"
   # shellcheck disable=SC1091
   source "$CLUSTER_DIR/env.sh"
   export PATH=$PATH:/usr/sbin
@@ -30,7 +37,11 @@ on_exit() {
     echo "=== slurmctld.log (tail)" >&2
     tail -n 30 "$CLUSTER_DIR/slurmctld.log" >&2 2>/dev/null || true
   fi
-  [[ -n ${CLUSTER_DIR:-} ]] && "$LOCAL_CLUSTER/stop.sh" "$CLUSTER_DIR"
+  if [[ -n ${CLUSTER_DIR:-} ]]; then
+    "$LOCAL_CLUSTER/stop.sh" "$CLUSTER_DIR"
+    cp "$CLUSTER_DIR"/*.log "$CLUSTER_DIR"/munge/*.log "$CLUSTER_LOG_DIR"/ 2>/dev/null || true
+    "$LOCAL_CLUSTER/stop.sh" "$CLUSTER_DIR" --remove
+  fi
   exit "$rc"
 }
 

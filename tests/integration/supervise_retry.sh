@@ -44,14 +44,16 @@ expect_rc 0 $? "crashes twice, then completes"
 [ "$(starts twice.count)" = 3 ] || fail "crash-twice: $(starts twice.count) starts, expected 3"
 
 # A worker that heartbeats, then hangs at sample 4 on its first attempt (the stand-in).
-SOFTCOT_FAULT=hang@4x1 "$softcot" retry --retry-delay 0 --hang-timeout 1 --kill-grace 2 -- \
+# (--hang-timeout 5, not less: a busy machine must not make the healthy attempt look hung.)
+SOFTCOT_FAULT=hang@4x1 "$softcot" retry --retry-delay 0 --hang-timeout 5 --kill-grace 2 -- \
   "$softcot" supervise-selftest --state hang.state --samples 8 2> hang.log
 expect_rc 0 $? "a hung worker is aborted and the run completes"
 grep -q 'no heartbeat for .* at sample 4' hang.log || fail "the hang was not detected at sample 4"
 [ "$(wc -l < hang.state/results.txt)" = 8 ] || fail "the hang run did not commit 8 samples"
 
 # A worker that ignores SIGABRT is killed after the grace period.
-"$softcot" retry --max-retries 0 --hang-timeout 1 --kill-grace 1 -- sh -c "trap '' ABRT; sleep 60" 2> grace.log
+# (--hang-timeout 3: the shell must have set its trap before the SIGABRT comes.)
+"$softcot" retry --max-retries 0 --hang-timeout 3 --kill-grace 1 -- sh -c "trap '' ABRT; sleep 60" 2> grace.log
 expect_rc 137 $? "a hung worker ignoring SIGABRT is killed"
 
 # A bad SOFTCOT_FAULT is a usage error of the worker: not retried.
@@ -61,7 +63,7 @@ expect_rc 2 $? "a malformed SOFTCOT_FAULT"
 grep -q "SOFTCOT_FAULT: bad fault 'segv@five'" badfault.log || fail "the fault parse error is not one line naming it"
 
 # Stop signals are forwarded, and the supervisor exits with the worker's code.
-wait_for_file() { for _ in $(seq 100); do [ -s "$1" ] && return 0; sleep 0.1; done; return 1; }
+wait_for_file() { for _ in $(seq 1200); do [ -s "$1" ] && return 0; sleep 0.1; done; return 1; }  # <= 120 s
 "$softcot" retry -- sh -c 'echo started > term.ready; trap "exit 42" TERM; while :; do sleep 0.1; done' 2> term.log &
 pid=$!
 wait_for_file term.ready || fail "the worker did not start"

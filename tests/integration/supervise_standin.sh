@@ -12,11 +12,13 @@ failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 results() { sort -n "$1/results.txt"; }
 
-# run NAME FAULTS [retry flags...]: the stand-in on 12 samples under softcot retry.
+# run NAME FAULTS [retry flags...]: the stand-in on 12 samples under softcot retry. The hang
+# timeout is generous (the hang tests wait for it), so that a busy machine that stalls a
+# healthy worker for a few seconds does not make it look hung.
 run() {
   local name=$1 faults=$2
   shift 2
-  SOFTCOT_FAULT=$faults "$softcot" retry --retry-delay 0 --hang-timeout 1 --kill-grace 1 "$@" -- \
+  SOFTCOT_FAULT=$faults "$softcot" retry --retry-delay 0 --hang-timeout 5 --kill-grace 1 "$@" -- \
     "$softcot" supervise-selftest --state "$name" --samples 12 2> "$name.log"
 }
 
@@ -57,14 +59,15 @@ run tight segv@5 --max-retries 1; rc=$?
 [ $failures = 0 ] && echo "ok: a poison sample with a retry budget below max_sample_attempts exits 139"
 
 # SIGTERM mid-run: preempted, everything before it committed; a second run completes identically.
-"$softcot" retry --retry-delay 0 -- "$softcot" supervise-selftest --state preempt --samples 12 --sample-ms 150 2> preempt1.log &
+# 1 s per sample: after the 2nd commit the run has 10 s to go when the signal is sent.
+"$softcot" retry --retry-delay 0 -- "$softcot" supervise-selftest --state preempt --samples 12 --sample-ms 1000 2> preempt1.log &
 pid=$!
-for _ in $(seq 100); do [ "$(wc -l 2>/dev/null < preempt/results.txt || echo 0)" -ge 3 ] && break; sleep 0.1; done
+for _ in $(seq 1200); do [ "$(wc -l 2>/dev/null < preempt/results.txt || echo 0)" -ge 2 ] && break; sleep 0.1; done
 kill -TERM $pid
 wait $pid; rc=$?
 [ $rc = 75 ] || fail "SIGTERM: exit $rc, expected 75"
 partial=$(wc -l < preempt/results.txt)
-{ [ "$partial" -ge 3 ] && [ "$partial" -lt 12 ]; } || fail "SIGTERM: $partial samples committed, expected some but not all"
+{ [ "$partial" -ge 2 ] && [ "$partial" -lt 12 ]; } || fail "SIGTERM: $partial samples committed, expected some but not all"
 run preempt ""; rc=$?
 [ $rc = 0 ] || fail "resume after SIGTERM: exit $rc"
 diff <(results clean) <(results preempt) > /dev/null || fail "resume after SIGTERM: results differ from a clean run"

@@ -2,12 +2,15 @@
 
 #include <atomic>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <set>
 #include <vector>
 
 #include "core/digest.h"
 #include "core/error.h"
 #include "core/half.h"
+#include "core/json_file.h"
 #include "core/philox.h"
 #include "core/thread_pool.h"
 
@@ -69,6 +72,21 @@ TEST(ThreadPool, CoversEveryIndexOnceAcrossManyJobs) {
 TEST(Digest, KnownValues) {
   EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_EQ(crc32_of("123456789", 9), 0xCBF43926u);
+}
+
+// Found by fuzz_tokenizer_json: 1e309 made nlohmann throw out_of_range, not parse_error, and
+// it escaped read_json_file (tokenizer.json, config.json ...) and terminated the process.
+TEST(JsonFile, ANumberBeyondDoubleIsInvalidJsonNamingTheFile) {
+  std::filesystem::create_directories(SOFTCOT_TEST_TMP);
+  const std::string path = std::string(SOFTCOT_TEST_TMP) + "/huge_number.json";
+  std::ofstream(path) << "{\"hidden_size\": 1e309}";
+  try {
+    read_json_file(path);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kBadInput);
+    EXPECT_EQ(std::string(e.what()).rfind(path + ": invalid JSON: ", 0), 0u) << e.what();
+  }
 }
 
 TEST(Error, OneLineWithSubjectAndExitCode) {

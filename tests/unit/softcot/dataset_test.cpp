@@ -147,6 +147,19 @@ TEST(Dataset, MissingFieldsNameFileAndLine) {
   EXPECT_EQ(load_error(Task::kGsm8k, dir + "/absent.jsonl").rfind(dir + "/absent.jsonl: ", 0), 0u);
 }
 
+// Found by fuzz_dataset: a number beyond double's range is not a parse_error to nlohmann
+// but an out_of_range, which escaped the loader and terminated the process.
+TEST(Dataset, ANumberBeyondDoubleIsABadLineNotACrash) {
+  const std::string dir = test::fresh_dir("huge_number");
+  const std::string lines = test::write_file(
+      dir, "a.jsonl", "{\"question\": \"q\", \"answer\": \"#### 1\"}\n{\"question\": \"q\", \"answer\": 1e309}\n");
+  std::string error = load_error(Task::kGsm8k, lines);
+  EXPECT_EQ(error.rfind(lines + ":2: ", 0), 0u) << error;
+  const std::string list = test::write_file(dir, "b.json", "[\n {\"question\": \"q\", \"answer\": \"A\"},\n {\"x\": -1e400}\n]");
+  error = load_error(Task::kDu, list);
+  EXPECT_EQ(error.rfind(list + ":3: ", 0), 0u) << error;
+}
+
 TEST(Dataset, DataDirDefaultsToTheBundledGsm8k) {
   unsetenv("SOFTCOT_DATA_DIR");
   const std::string dir = default_data_dir(Task::kGsm8k);

@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "store/checkpoint_reader.h"
 #include "store/checkpoint_writer.h"
+#include "store/schema.h"
 #include "store/synthetic.h"
 #include "store_test_support.h"
 
@@ -181,6 +182,52 @@ TEST(BadInput, AFlippedByteFailsItsChecksumAndResumeRunsThatSampleAgain) {
   const auto records = read_merged({path});
   ASSERT_EQ(records.size(), 10u);
   EXPECT_EQ(records[7].result.responses[1].text, synthetic_result(7).responses[1].text);
+}
+
+// Rewrites committed row `row` of a closed checkpoint through HDF5 (checksum left stale).
+template <typename Edit>
+void edit_row(const std::string& path, hsize_t row, Edit&& edit) {
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  ASSERT_GE(file, 0);
+  const hid_t dataset = H5Dopen2(file, schema::kSamples, H5P_DEFAULT);
+  const hid_t type = schema::sample_row_type();
+  const hid_t space = H5Dget_space(dataset);
+  const hsize_t one = 1;
+  H5Sselect_hyperslab(space, H5S_SELECT_SET, &row, nullptr, &one, nullptr);
+  const hid_t memory = H5Screate_simple(1, &one, nullptr);
+  schema::SampleRow value{};
+  ASSERT_GE(H5Dread(dataset, type, memory, space, H5P_DEFAULT, &value), 0);
+  edit(value);
+  ASSERT_GE(H5Dwrite(dataset, type, memory, space, H5P_DEFAULT, &value), 0);
+  H5Sclose(memory);
+  H5Sclose(space);
+  H5Tclose(type);
+  H5Dclose(dataset);
+  H5Fclose(file);
+}
+
+// Damaged rows can claim offsets near 2^64: response_first + response_count wrapped to a
+// small number, passed the bounds check, and the reader read response rows from before the
+// start of its buffer (inside the heap's previous block, so ASan did not see it either),
+// then blamed the checksum.
+TEST(BadInput, ARowWhoseOffsetsWrapAroundIsDamagedNotACrash) {
+  const auto path = (fresh_dir() / "run.h5").string();
+  write_samples(path, 0, 4);
+  // response_first + response_count wraps around to 1: inside the rows read, but the rows
+  // it names start 2^64 - count + 1 rows on.
+  edit_row(path, 1, [](schema::SampleRow& row) {
+    ASSERT_GE(row.response_count, 2u);
+    row.response_first = uint64_t{0} - row.response_count + 1;
+  });
+  edit_row(path, 2, [](schema::SampleRow& row) { row.text_offset = UINT64_MAX - 2; });
+  const Error e = error_of([&] { CheckpointReader::open(path).records(); });
+  EXPECT_TRUE(contains(e.what(), "row 1 points past the response rows")) << e.what();
+  int64_t skipped = 0;
+  const auto records = CheckpointReader::open(path).records(DamagedRows::kSkip, &skipped);
+  EXPECT_EQ(skipped, 2);
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].result.idx, 0);
+  EXPECT_EQ(records[1].result.idx, 3);
 }
 
 TEST(BadInput, ASecondWriterInThisProcessIsRefused) {

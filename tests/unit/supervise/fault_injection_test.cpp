@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <fstream>
+#include <string>
 #include <thread>
 
 #include "core/error.h"
@@ -83,17 +85,41 @@ TEST(FaultInjection, OomIsACrashLikeError) {
   }
 }
 
+// The state letter of /proc/PID/stat ('R', 'S', 'Z', ...).
+char process_state(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), {});
+  const auto paren = stat.rfind(')');
+  return paren != std::string::npos && paren + 2 < stat.size() ? stat[paren + 2] : '?';
+}
+
 TEST(FaultInjection, HangDoesNotReturnOrExit) {
+  int ready[2];
+  ASSERT_EQ(pipe(ready), 0);
   const pid_t pid = fork();
   if (pid == 0) {
+    (void)!write(ready[1], "x", 1);  // about to hang
     inject_fault(Fault{FaultKind::kHang, 0, 0});
     _exit(0);
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  char byte = 0;
+  ASSERT_EQ(read(ready[0], &byte, 1), 1);
+  // Events, not a time: the child either goes to sleep inside the fault (S) or returns
+  // from it and exits (Z). A generous deadline only guards against a stuck machine.
+  char state = '?';
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline) {
+    state = process_state(pid);
+    if (state == 'S' || state == 'Z') break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_EQ(state, 'S') << "the hung child is not asleep in the fault";
   int status = 0;
   EXPECT_EQ(waitpid(pid, &status, WNOHANG), 0) << "the hung child ended";
   kill(pid, SIGKILL);
   waitpid(pid, &status, 0);
+  close(ready[0]);
+  close(ready[1]);
 }
 
 TEST(FaultInjection, InertWithoutTheVariable) {

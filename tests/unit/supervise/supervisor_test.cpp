@@ -6,6 +6,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <set>
+#include <sstream>
 #include <thread>
 
 #include "core/interrupt.h"
@@ -62,6 +65,25 @@ int play_worker(const std::string& mode) {
   return false;
 }();
 
+// Whether a child of this process is still running (not a zombie), from /proc/*/stat.
+bool has_running_child() {
+  std::error_code ec;
+  for (fs::directory_iterator it("/proc", ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(it->path() / "stat");
+    const std::string stat((std::istreambuf_iterator<char>(in)), {});
+    const auto paren = stat.rfind(')');
+    if (paren == std::string::npos) continue;
+    std::istringstream rest(stat.substr(paren + 1));
+    char state = '?';
+    pid_t parent = 0;
+    rest >> state >> parent;
+    if (parent == getpid() && state != 'Z') return true;
+  }
+  return false;
+}
+
 class SupervisorTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -90,13 +112,21 @@ class SupervisorTest : public ::testing::Test {
     return run_supervised(options_, {"sh", "-c", script, "sh", counter_});
   }
 
-  // Sends `signal_number` to this process after `delay_ms`, while the supervisor runs.
-  std::thread signal_later(int signal_number, int delay_ms) {
+  // Sends `signal_number` to this process once `ready()` holds (an event: a file the worker
+  // writes, the worker gone), while the supervisor runs. The deadline only guards a stuck test.
+  std::thread signal_when(int signal_number, std::function<bool()> ready) {
     return std::thread([=] {
-      std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+      while (!ready() && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));  // a poll, not a wait for time
+      }
       kill(getpid(), signal_number);
     });
   }
+  std::thread signal_when_exists(int signal_number, const std::string& path) {
+    return signal_when(signal_number, [path] { return fs::exists(path); });
+  }
+  std::string ready_file() const { return (dir_ / "ready").string(); }
 
   fs::path dir_;
   std::string counter_;
@@ -170,7 +200,9 @@ TEST_F(SupervisorTest, WithoutProgressTheBudgetRunsOut) {
 }
 
 TEST_F(SupervisorTest, AHungWorkerIsAbortedAndCountedAsACrashAtItsSample) {
-  options_.hang_timeout_seconds = 0.5;
+  // Generous: a healthy worker that a busy machine stalls for less than this is not taken
+  // for hung (the test then waits this long for the watchdog).
+  options_.hang_timeout_seconds = 5;
   const auto result = run_self_as("hang-once");
   EXPECT_EQ(result.exit_code, 0);
   ASSERT_EQ(result.attempts.size(), 2u);
@@ -183,11 +215,12 @@ TEST_F(SupervisorTest, AHungWorkerIsAbortedAndCountedAsACrashAtItsSample) {
 }
 
 TEST_F(SupervisorTest, AWorkerIgnoringSigabrtIsKilledAfterTheGrace) {
-  options_.hang_timeout_seconds = 0.3;
+  // Generous: the shell must have set its trap before the watchdog's SIGABRT comes.
+  options_.hang_timeout_seconds = 3;
   options_.kill_grace_seconds = 0.3;
   options_.retry.max_retries = 0;
   // Never beats (a command without the heartbeat), ignores SIGABRT.
-  const auto result = run_sh("trap '' ABRT; sleep 30");
+  const auto result = run_sh("trap '' ABRT; sleep 60");
   ASSERT_EQ(result.attempts.size(), 1u);
   EXPECT_TRUE(result.attempts[0].hang);
   EXPECT_EQ(result.attempts[0].outcome.death_signal, SIGKILL);
@@ -195,8 +228,8 @@ TEST_F(SupervisorTest, AWorkerIgnoringSigabrtIsKilledAfterTheGrace) {
 }
 
 TEST_F(SupervisorTest, StopSignalIsForwardedAndTheWorkersCodeKept) {
-  auto sender = signal_later(SIGTERM, 300);
-  const auto result = run_sh("trap 'exit 75' TERM; while :; do sleep 0.05; done");
+  auto sender = signal_when_exists(SIGTERM, ready_file());
+  const auto result = run_sh("trap 'exit 75' TERM; echo > " + ready_file() + "; while :; do sleep 0.05; done");
   sender.join();
   EXPECT_EQ(result.stop_signal, SIGTERM);
   EXPECT_EQ(result.exit_code, 75);
@@ -204,8 +237,8 @@ TEST_F(SupervisorTest, StopSignalIsForwardedAndTheWorkersCodeKept) {
 }
 
 TEST_F(SupervisorTest, AWorkerThatDiesOfTheStopSignalMeansPreempted) {
-  auto sender = signal_later(SIGUSR2, 300);
-  const auto result = run_supervised(options_, {"sleep", "30"});
+  auto sender = signal_when_exists(SIGUSR2, ready_file());
+  const auto result = run_sh("echo > " + ready_file() + "; exec sleep 60");
   sender.join();
   EXPECT_EQ(result.stop_signal, SIGUSR2);
   EXPECT_EQ(result.exit_code, 75);
@@ -213,7 +246,8 @@ TEST_F(SupervisorTest, AWorkerThatDiesOfTheStopSignalMeansPreempted) {
 
 TEST_F(SupervisorTest, AStopDuringTheRetryDelayStartsNothingNew) {
   options_.retry.retry_delay_seconds = 30;
-  auto sender = signal_later(SIGINT, 300);
+  // In the delay: the first start wrote the counter, and no worker is running any more.
+  auto sender = signal_when(SIGINT, [this] { return fs::exists(counter_) && !has_running_child(); });
   const auto result = run_sh(std::string(kCountStart) + "kill -SEGV $$");
   sender.join();
   EXPECT_EQ(result.exit_code, 75);
@@ -221,11 +255,20 @@ TEST_F(SupervisorTest, AStopDuringTheRetryDelayStartsNothingNew) {
 }
 
 TEST_F(SupervisorTest, LeavesNoHeartbeatSegmentBehind) {
-  run_sh("exit 0");
+  // Only segments this run adds count: a process of the same pid that was SIGKILLed earlier
+  // (pids are reused) may have left one with our prefix.
   const std::string prefix = "softcot-hb-" + std::to_string(getpid()) + "-";
-  for (const auto& entry : fs::directory_iterator("/dev/shm")) {
-    EXPECT_NE(entry.path().filename().string().rfind(prefix, 0), 0u) << entry.path();
-  }
+  auto ours = [&] {
+    std::set<std::string> names;
+    for (const auto& entry : fs::directory_iterator("/dev/shm")) {
+      const std::string name = entry.path().filename().string();
+      if (name.rfind(prefix, 0) == 0) names.insert(name);
+    }
+    return names;
+  };
+  const auto before = ours();
+  run_sh("exit 0");
+  EXPECT_EQ(ours(), before);
 }
 
 }  // namespace

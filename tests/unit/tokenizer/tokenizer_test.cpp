@@ -124,6 +124,34 @@ TEST(Tokenizer, CopiesShareStateAndWorkFromManyThreads) {
   EXPECT_EQ(mismatches.load(), 0);
 }
 
+// Different texts from many threads at once (the eval's worker threads share one tokenizer):
+// each gets what one thread alone gets. scripts/test.sh runs this under ThreadSanitizer.
+TEST(Tokenizer, DifferentTextsFromManyThreadsMatchOneThread) {
+  const Tokenizer& tok = loaded("qwen3");
+  std::vector<std::string> texts;
+  for (int i = 0; i < 64; ++i) {
+    texts.push_back("Sample " + std::to_string(i) + ": Janet’s ducks lay " + std::to_string(16 + i) +
+                    " eggs per day.<|im_end|>\n<think>" + std::string(static_cast<size_t>(i % 7), ' ') + "naïve");
+  }
+  std::vector<std::vector<int32_t>> expected;
+  for (const auto& text : texts) expected.push_back(tok.encode(text));
+  std::atomic<int> mismatches{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 20; ++round) {
+        for (size_t i = 0; i < texts.size(); ++i) {
+          const size_t k = (i * 7 + static_cast<size_t>(t + round)) % texts.size();  // differing orders
+          const auto ids = tok.encode(texts[k]);
+          if (ids != expected[k] || tok.decode(ids, false) != tok.decode(expected[k], false)) ++mismatches;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(mismatches.load(), 0);
+}
+
 // --- invalid tokenizer.json: one-line errors that name the file ------------------------
 
 class InvalidTokenizerJson : public ::testing::Test {
