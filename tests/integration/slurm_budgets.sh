@@ -15,8 +15,8 @@ flags=("${TINY_FLAGS[@]}" --data_dir "$SHARED_DIR/data/gsm8k" --threads 1 --chec
   --checkpoint_sync never --progress_interval 0 --retry_delay 0)
 
 note "a. 5 time-limit requeues, then a crash: requeued anyway, completes"
-job=$(SOFTCOT_BIN=$SOFTCOT SOFTCOT_MAX_REQUEUES=3 SOFTCOT_FAULT=segv@37x2 sbatch --parsable \
-  --output="$WORK_DIR/a.log" "$SOURCE_DIR/slurm/softcot.sbatch" "${flags[@]}" --run_name a --test_k 40 \
+job=$(SOFTCOT_BIN=$SOFTCOT SOFTCOT_MAX_REQUEUES=3 SOFTCOT_FAULT=segv@57x2 sbatch --parsable \
+  --output="$WORK_DIR/a.log" "$SOURCE_DIR/slurm/softcot.sbatch" "${flags[@]}" --run_name a --test_k 60 \
   --max_new_tokens 256 --max_retries 1)
 file=ckpt/a/gsm8k_seed42_shard0-of-1.h5
 before=0
@@ -29,7 +29,7 @@ for k in 1 2 3 4 5; do
   wait_until 120 "requeue $k" requeued
   before=$(committed_in "$file")
 done
-((before < 37)) || fail "a: sample 37 was reached before the 5th requeue; the test needs slower samples"
+((before < 57)) || fail "a: sample 57 was reached before the 5th requeue; the test needs slower samples"
 wait_for_job "$job" 600
 cat a.log >&2
 [[ $(job_states "$job") == COMPLETED ]] || fail "a: state $(job_states "$job")"
@@ -37,7 +37,7 @@ cat a.log >&2
 [[ $(grep -c 'reason=crash' ckpt/a/slurm-requeues.log) == 1 ]] || fail "a: not 1 crash requeue logged"
 grep -q "gave up with exit code 139; requeue 1 of 3" a.log || fail "a: the crash after 5 preemptions was not requeued as the first of 3"
 "$SOFTCOT" export "$file" >a.jsonl
-[[ $(grep -c '"status":"success"' a.jsonl) == 40 ]] || fail "a: not 40 successful samples"
+[[ $(grep -c '"status":"success"' a.jsonl) == 60 ]] || fail "a: not 60 successful samples"
 
 note "b. a crash every run: stops after 3 crash requeues"
 job=$(SOFTCOT_BIN=$SOFTCOT SOFTCOT_MAX_REQUEUES=3 SOFTCOT_FAULT=segv@2 sbatch --parsable \

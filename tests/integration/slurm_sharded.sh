@@ -40,7 +40,11 @@ comparable ckpt/a >a-dir.jsonl
 cmp -s single.jsonl a-dir.jsonl || fail "a: the shard files differ from the single-process run"
 
 note "b. requeued mid-run, resumed with 2 tasks: equal to one process"
-job=$(submit b -n 3 -- --max_new_tokens 48)
+# Rank 1 hangs at sample 10 on its first start (ignoring SIGTERM too, like a stuck kernel),
+# so the job is surely mid-run when it is requeued, on a fast machine as well; Slurm kills
+# it after KillWait. The rerun's rank that takes sample 10 (in its own new file, so a first
+# start again) hangs once more until the watchdog (20 s) restarts it.
+job=$(SOFTCOT_FAULT=hang@10x1 submit b -n 3 -- --max_new_tokens 48 --hang_timeout 20)
 committed_b() {
   local n=0 f
   for f in ckpt/b/gsm8k_seed42_shard*-of-3.h5; do [[ -f $f ]] && n=$((n + $(committed_in "$f"))); done
@@ -59,7 +63,7 @@ cat b.log >&2
 [[ $(job_states "$job") == COMPLETED ]] || fail "b: state $(job_states "$job")"
 grep -q 'rank 1 of 2' b.log || fail "b: the requeued job did not run with 2 tasks"
 grep -q 'Merged .* shard files' b.log || fail "b: no merge after the requeue"
-"$SOFTCOT" eval "${flags[@]}" --max_new_tokens 48 --run_name single48 >/dev/null 2>&1 || fail "single48: exit $?"
+SOFTCOT_FAULT= "$SOFTCOT" eval "${flags[@]}" --max_new_tokens 48 --run_name single48 >/dev/null 2>&1 || fail "single48: exit $?"
 comparable ckpt/single48 >single48.jsonl
 comparable ckpt/b/merged/gsm8k_seed42.h5 >b.jsonl
 cmp -s single48.jsonl b.jsonl || fail "b: resumed with 2 tasks, the merge differs from the single-process run"
