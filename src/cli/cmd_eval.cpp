@@ -117,6 +117,7 @@ class EvalRun {
   const cluster::ClusterContext& cluster_;
   std::optional<store::CheckpointWriter> writer_;
   std::set<int64_t> committed_anywhere_;
+  std::set<int64_t> own_committed_;  // this rank's file's intact rows, read once before its writer opens
   int64_t correct_ = 0;
   int64_t evaluated_ = 0;
   std::unique_ptr<ProgressReporter> progress_;
@@ -148,11 +149,11 @@ std::vector<int64_t> EvalRun::samples_of_this_rank(const std::string& own_file) 
     // unreadable file aside; here only its readable, intact rows count.
     if (std::filesystem::exists(own_file) && !store::damage_of(own_file)) {
       auto reader = store::CheckpointReader::open(own_file);
+      for (const auto& record : reader.records(store::DamagedRows::kSkip)) own_committed_.insert(record.result.idx);
+      // Another fingerprint: the writer refuses the file, naming what changed.
       if (reader.info().fingerprint == run_fingerprint(run_)) {
-        for (const auto& record : reader.records(store::DamagedRows::kSkip)) {
-          committed_anywhere_.insert(record.result.idx);
-        }
-      }  // else the writer refuses it, naming what changed
+        committed_anywhere_.insert(own_committed_.begin(), own_committed_.end());
+      }
     }
   }
   return cluster::shard_sample_ids(all_ids, committed_anywhere_, cluster_.rank, cluster_.size);
@@ -168,9 +169,7 @@ void EvalRun::open_checkpoint(const std::string& path, const std::vector<int64_t
   header.shard_count = cluster_.size;
   // This file's N: the samples it holds (intact) plus what this rank is now given.
   std::set<int64_t> planned(mine.begin(), mine.end());
-  if (std::filesystem::exists(path) && !store::damage_of(path)) {
-    for (int64_t id : store::committed_ids({path})) planned.insert(id);
-  }
+  planned.insert(own_committed_.begin(), own_committed_.end());
   header.planned_samples = static_cast<int64_t>(planned.size());
   store::WriterOptions options{store::parse_sync_policy(flags_.checkpoint_sync)};
   options.set_aside_unreadable = true;
